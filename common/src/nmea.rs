@@ -1,0 +1,369 @@
+//! The NMEA 0183 / IEC 61162-1 sentence layer: framing, checksums, fields, and the AIS
+//! encapsulation sentences `VDM`/`VDO`.
+//!
+//! A sentence is `[\tag block\]` `$` or `!`, an address field (two-character talker and
+//! three-character formatter, or `P` and a proprietary code), comma-separated fields, and
+//! `*hh`, the XOR of every byte between the start character and `*`.
+
+/// Longest sentence IEC 61162-1 allows, start character to checksum, line ending excluded.
+pub const MAX_SENTENCE_LEN: usize = 82;
+
+/// Why a line is not a usable NMEA sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NmeaError {
+    /// Nothing but whitespace.
+    Empty,
+    /// Does not start with `$`, `!` or a tag block.
+    NoStartCharacter,
+    /// Contains a byte outside printable ASCII.
+    NotPrintableAscii,
+    /// No `*hh` checksum: accepted by some receivers, but we cannot tell it is intact.
+    MissingChecksum,
+    /// `*` is not followed by exactly two hexadecimal digits.
+    MalformedChecksum,
+    /// The checksum does not match the sentence.
+    ChecksumMismatch {
+        /// Checksum written in the sentence.
+        expected: u8,
+        /// Checksum computed over the sentence.
+        computed: u8,
+    },
+    /// A tag block opened with `\` is not closed, or its checksum is wrong.
+    BadTagBlock,
+    /// The address field is not a talker and formatter.
+    BadAddress,
+}
+
+impl core::fmt::Display for NmeaError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            NmeaError::Empty => f.write_str("empty line"),
+            NmeaError::NoStartCharacter => f.write_str("no '$' or '!' start character"),
+            NmeaError::NotPrintableAscii => f.write_str("byte outside printable ASCII"),
+            NmeaError::MissingChecksum => f.write_str("missing checksum"),
+            NmeaError::MalformedChecksum => f.write_str("malformed checksum"),
+            NmeaError::ChecksumMismatch { expected, computed } => write!(
+                f,
+                "checksum mismatch (sentence says {expected:02X}, computed {computed:02X})"
+            ),
+            NmeaError::BadTagBlock => f.write_str("malformed tag block"),
+            NmeaError::BadAddress => f.write_str("malformed address field"),
+        }
+    }
+}
+
+impl core::error::Error for NmeaError {}
+
+/// The NMEA checksum: XOR of all bytes.
+pub fn checksum(bytes: &[u8]) -> u8 {
+    bytes.iter().fold(0, |acc, b| acc ^ b)
+}
+
+fn hex_digit(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        _ => None,
+    }
+}
+
+/// Splits `text*hh` and verifies hh against the XOR of `text`.
+fn split_checked(text: &str) -> Result<&str, NmeaError> {
+    let star = text.rfind('*').ok_or(NmeaError::MissingChecksum)?;
+    let (body, tail) = text.split_at(star);
+    let digits = tail.as_bytes();
+    if digits.len() != 3 {
+        return Err(NmeaError::MalformedChecksum);
+    }
+    let expected = match (hex_digit(digits[1]), hex_digit(digits[2])) {
+        (Some(h), Some(l)) => h << 4 | l,
+        _ => return Err(NmeaError::MalformedChecksum),
+    };
+    let computed = checksum(body.as_bytes());
+    if expected != computed {
+        return Err(NmeaError::ChecksumMismatch { expected, computed });
+    }
+    Ok(body)
+}
+
+/// One checksum-verified sentence, borrowed from the line it was parsed from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sentence<'a> {
+    /// The NMEA 4.10 tag block's content (between the `\`s, checksum removed), if any.
+    pub tag_block: Option<&'a str>,
+    /// `$` (parametric) or `!` (encapsulation, as AIS).
+    pub start: u8,
+    /// The address field, e.g. `AIVDM`, `RATTM`, `PGHP`.
+    pub address: &'a str,
+    /// Everything after the address field's comma up to `*`.
+    pub fields: &'a str,
+}
+
+impl<'a> Sentence<'a> {
+    /// The talker: the first two characters of the address (`AI`, `AB`, `RA`, ...), or `P`
+    /// for proprietary sentences.
+    pub fn talker(&self) -> &'a str {
+        if self.address.starts_with('P') {
+            &self.address[..1]
+        } else {
+            &self.address[..2]
+        }
+    }
+
+    /// The sentence formatter (`VDM`, `TTM`, ...), or the proprietary code after `P`.
+    pub fn formatter(&self) -> &'a str {
+        &self.address[self.talker().len()..]
+    }
+
+    /// The comma-separated data fields.
+    pub fn field_iter(&self) -> core::str::Split<'a, char> {
+        self.fields.split(',')
+    }
+}
+
+/// Parses one line (with or without its `\r\n`) and verifies its checksums.
+pub fn parse(line: &str) -> Result<Sentence<'_>, NmeaError> {
+    let line = line.trim_end_matches(['\r', '\n']);
+    if line.trim().is_empty() {
+        return Err(NmeaError::Empty);
+    }
+    if !line.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return Err(NmeaError::NotPrintableAscii);
+    }
+    let (tag_block, rest) = match line.strip_prefix('\\') {
+        Some(after) => {
+            let end = after.find('\\').ok_or(NmeaError::BadTagBlock)?;
+            let tag = &after[..end];
+            // A tag block's own checksum covers its content; a tag block without one is kept.
+            let tag = if tag.contains('*') {
+                split_checked(tag).map_err(|_| NmeaError::BadTagBlock)?
+            } else {
+                tag
+            };
+            (Some(tag), &after[end + 1..])
+        }
+        None => (None, line),
+    };
+    let start = match rest.as_bytes().first() {
+        Some(&c @ (b'$' | b'!')) => c,
+        _ => return Err(NmeaError::NoStartCharacter),
+    };
+    let body = split_checked(&rest[1..])?;
+    let (address, fields) = body.split_once(',').unwrap_or((body, ""));
+    let valid_address = address.bytes().all(|b| b.is_ascii_alphanumeric())
+        && if address.starts_with('P') {
+            address.len() >= 2
+        } else {
+            address.len() == 5
+        };
+    if !valid_address {
+        return Err(NmeaError::BadAddress);
+    }
+    Ok(Sentence {
+        tag_block,
+        start,
+        address,
+        fields,
+    })
+}
+
+/// Why a checksum-valid sentence is not a usable `VDM`/`VDO`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VdmError {
+    /// Not a `VDM` or `VDO` sentence.
+    NotVdm,
+    /// Fewer or more than the six data fields.
+    FieldCount,
+    /// Fragment count or number missing, zero, over 9, or number > count.
+    BadFragment,
+    /// Sequential message id not a digit 0-9.
+    BadMessageId,
+    /// Fill bits not 0-5.
+    BadFillBits,
+    /// A payload character outside the six-bit armour alphabet.
+    BadPayload,
+}
+
+impl core::fmt::Display for VdmError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            VdmError::NotVdm => "not a VDM/VDO sentence",
+            VdmError::FieldCount => "wrong number of VDM fields",
+            VdmError::BadFragment => "bad fragment count or number",
+            VdmError::BadMessageId => "bad sequential message id",
+            VdmError::BadFillBits => "bad fill-bit count",
+            VdmError::BadPayload => "payload character outside six-bit armour",
+        })
+    }
+}
+
+impl core::error::Error for VdmError {}
+
+/// One fragment of an AIS message: the fields of a `!xxVDM` / `!xxVDO` sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Vdm<'a> {
+    /// Two-character talker (`AI`, `AB`, `BS`, ...).
+    pub talker: &'a str,
+    /// `VDO`: the receiver's own ship, not a received message.
+    pub own_ship: bool,
+    /// Number of sentences the message spans, 1-9.
+    pub fragment_count: u8,
+    /// This sentence's number, 1-based.
+    pub fragment_number: u8,
+    /// Sequential message id (0-9) linking the fragments of a multi-sentence message.
+    pub message_id: Option<u8>,
+    /// Radio channel (`A`/`B`, or `1`/`2`), when given.
+    pub channel: Option<u8>,
+    /// Six-bit armoured payload.
+    pub payload: &'a str,
+    /// Bits of the last payload character that are padding, 0-5.
+    pub fill_bits: u8,
+}
+
+/// Reads the `VDM`/`VDO` fields of a verified sentence.
+pub fn parse_vdm<'a>(sentence: &Sentence<'a>) -> Result<Vdm<'a>, VdmError> {
+    let own_ship = match sentence.formatter() {
+        "VDM" => false,
+        "VDO" => true,
+        _ => return Err(VdmError::NotVdm),
+    };
+    if sentence.talker() == "P" {
+        return Err(VdmError::NotVdm);
+    }
+    let mut fields = sentence.field_iter();
+    let mut next = || fields.next().ok_or(VdmError::FieldCount);
+    let count = parse_digit(next()?).ok_or(VdmError::BadFragment)?;
+    let number = parse_digit(next()?).ok_or(VdmError::BadFragment)?;
+    if count == 0 || number == 0 || number > count {
+        return Err(VdmError::BadFragment);
+    }
+    let message_id = match next()? {
+        "" => None,
+        id => Some(parse_digit(id).ok_or(VdmError::BadMessageId)?),
+    };
+    let channel = match next()?.as_bytes() {
+        [] => None,
+        [c] => Some(*c),
+        _ => return Err(VdmError::FieldCount),
+    };
+    let payload = next()?;
+    if !payload
+        .bytes()
+        .all(|c| crate::ais::sixbit_value(c).is_some())
+    {
+        return Err(VdmError::BadPayload);
+    }
+    let fill_bits = match next()? {
+        "" => 0,
+        f => parse_digit(f)
+            .filter(|&f| f <= 5)
+            .ok_or(VdmError::BadFillBits)?,
+    };
+    if fields.next().is_some() {
+        return Err(VdmError::FieldCount);
+    }
+    Ok(Vdm {
+        talker: sentence.talker(),
+        own_ship,
+        fragment_count: count,
+        fragment_number: number,
+        message_id,
+        channel,
+        payload,
+        fill_bits,
+    })
+}
+
+fn parse_digit(s: &str) -> Option<u8> {
+    match s.as_bytes() {
+        [d @ b'0'..=b'9'] => Some(d - b'0'),
+        _ => None,
+    }
+}
+
+/// Writes `*hh` for the sentence in `line` (which starts with `$` or `!`) into `out`, after
+/// `line`. Used by encoders.
+pub fn checksum_suffix(line: &str) -> [u8; 3] {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let sum = checksum(line.as_bytes().get(1..).unwrap_or_default());
+    [
+        b'*',
+        HEX[usize::from(sum >> 4)],
+        HEX[usize::from(sum & 0xf)],
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_valid_vdm_sentence_parses() {
+        // gpsd test/sample.aivdm, first sentence.
+        let s = parse("!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A\r\n").unwrap();
+        assert_eq!(s.talker(), "AI");
+        assert_eq!(s.formatter(), "VDM");
+        let vdm = parse_vdm(&s).unwrap();
+        assert_eq!(vdm.fragment_count, 1);
+        assert_eq!(vdm.channel, Some(b'A'));
+        assert_eq!(vdm.payload, "15RTgt0PAso;90TKcjM8h6g208CQ");
+        assert!(!vdm.own_ship);
+    }
+
+    #[test]
+    fn a_wrong_checksum_is_rejected_with_both_values() {
+        assert_eq!(
+            parse("!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4B"),
+            Err(NmeaError::ChecksumMismatch {
+                expected: 0x4B,
+                computed: 0x4A
+            })
+        );
+    }
+
+    #[test]
+    fn a_missing_checksum_is_flagged() {
+        assert_eq!(
+            parse("!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0"),
+            Err(NmeaError::MissingChecksum)
+        );
+    }
+
+    #[test]
+    fn a_tag_block_is_kept_as_metadata() {
+        // libais test/data/tagblock.nmea (ORBCOMM).
+        let line = "\\s:rORBCOMM104,q:u,c:1418172113,T:2014-12-10 00.41.53*55\\\
+                    !AIVDM,1,1,,B,13F?Vv700<DJuLEtvep`iToV0<00,0*78";
+        let s = parse(line).unwrap();
+        assert_eq!(
+            s.tag_block,
+            Some("s:rORBCOMM104,q:u,c:1418172113,T:2014-12-10 00.41.53")
+        );
+        assert_eq!(s.formatter(), "VDM");
+        let corrupted = line.replace("q:u", "q:v");
+        assert_eq!(parse(&corrupted), Err(NmeaError::BadTagBlock));
+    }
+
+    #[test]
+    fn the_checksum_suffix_matches_what_parse_verifies() {
+        let body = "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0";
+        assert_eq!(&checksum_suffix(body), b"*4A");
+    }
+
+    #[test]
+    fn garbage_is_rejected_without_panicking() {
+        for line in [
+            "",
+            "\u{0}\u{1}",
+            "$",
+            "!*",
+            "!AIVDM*00",
+            "\\abc",
+            "$GPGGA,*zz",
+            "!A,*41",
+        ] {
+            assert!(parse(line).is_err(), "{line:?}");
+        }
+    }
+}
