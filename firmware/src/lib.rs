@@ -1,0 +1,33 @@
+//! Sensor-node firmware logic, `no_std` and without a heap.
+//!
+//! A node reads its sensor's own output from a UART ([`embedded_io::Read`]), timestamps what
+//! it reads with a [`Clock`], and sends compact, checksummed frames
+//! ([`borderfuse_common::frame`]) to the edge agent over a link ([`embedded_io::Write`]).
+//! Everything it drops is counted, and the counts travel to the agent in `Health` frames.
+//!
+//! - [`link::FrameLink`]: numbering, encoding and writing frames; shared by every node kind
+//!   and by the simulators, so simulated sensors frame exactly as real nodes do.
+//! - [`line::LineAssembler`]: bounded assembly of text lines from arbitrary UART chunks.
+//! - [`ais_node::AisNode`]: the AIS receiver node.
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+#[cfg(test)]
+extern crate std;
+
+pub mod ais_node;
+pub mod line;
+pub mod link;
+
+/// The node's time sources.
+pub trait Clock {
+    /// Microseconds since boot, monotonic.
+    fn now_us(&mut self) -> u64;
+
+    /// UTC in milliseconds since the Unix epoch, when the node has a time source (GNSS PPS,
+    /// NTP); `None` otherwise, and the agent then timestamps on arrival.
+    fn utc_ms(&mut self) -> Option<u64> {
+        None
+    }
+}

@@ -1,0 +1,236 @@
+//! The AIS receiver node: NMEA lines from the receiver's UART, checked, timestamped and framed.
+//!
+//! An AIS receiver (or transponder in receive mode) prints one IEC 61162-1 sentence a line,
+//! `!AIVDM` for what it hears and `!AIVDO` for its own ship, at 38 400 baud. The node forwards
+//! each sentence whose checksum verifies, unchanged (tag block included), in an `AisSentence`
+//! frame carrying the time its first byte arrived. It does not decode AIS: that costs flash and
+//! the agent does it anyway; it only proves the sentence arrived intact.
+
+use crate::Clock;
+use crate::line::{LineAssembler, LineError};
+use crate::link::{FrameLink, LinkStats, SendError};
+use borderfuse_common::frame::{
+    AisSentence, Counter, Health, MAX_HEALTH_COUNTERS, MAX_SENTENCE_LEN, Payload, counter,
+};
+use borderfuse_common::nmea::{self, NmeaError, VdmError};
+use embedded_io::{Read, Write};
+use heapless::Vec;
+
+/// Bytes read from the UART per [`AisNode::poll`].
+const READ_CHUNK: usize = 64;
+
+/// What the node has read and dropped, by reason.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AisNodeStats {
+    /// Bytes read from the receiver.
+    pub rx_bytes: u32,
+    /// Sentences forwarded to the link (or lost there, see [`LinkStats`]).
+    pub sentences: u32,
+    /// Dropped: checksum wrong or missing.
+    pub bad_checksum: u32,
+    /// Dropped: longer than [`MAX_SENTENCE_LEN`].
+    pub overlong: u32,
+    /// Dropped: valid NMEA, but not `VDM`/`VDO` (e.g. the receiver's own GPS sentences).
+    pub not_ais: u32,
+    /// Dropped: not an NMEA sentence at all (line noise, a malformed `VDM`).
+    pub malformed: u32,
+    /// UART reads that returned an error.
+    pub uart_errors: u32,
+}
+
+/// Why [`AisNode::poll`] returned early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PollError<E> {
+    /// The UART read failed (counted; the node keeps going on the next poll).
+    Uart(E),
+}
+
+/// An AIS receiver node.
+#[derive(Debug)]
+pub struct AisNode<U, W, C> {
+    uart: U,
+    link: FrameLink<W>,
+    clock: C,
+    line: LineAssembler<MAX_SENTENCE_LEN>,
+    /// Node time at which the current line's first byte arrived.
+    line_started_us: u64,
+    stats: AisNodeStats,
+    health_interval_us: u64,
+    last_health_us: Option<u64>,
+}
+
+impl<U, W, C> AisNode<U, W, C>
+where
+    U: Read,
+    W: Write,
+    C: Clock,
+{
+    /// A node reading `uart` and writing frames for `node_id` to `link`, with a `Health` frame
+    /// every `health_interval_us` microseconds (0: never).
+    pub fn new(uart: U, link: W, clock: C, node_id: u32, health_interval_us: u64) -> Self {
+        AisNode {
+            uart,
+            link: FrameLink::new(link, node_id),
+            clock,
+            line: LineAssembler::new(),
+            line_started_us: 0,
+            stats: AisNodeStats::default(),
+            health_interval_us,
+            last_health_us: None,
+        }
+    }
+
+    /// Reads what the UART has (blocking until at least one byte, as [`Read::read`] does),
+    /// forwards every sentence completed, and sends a `Health` frame when one is due. Returns
+    /// the number of bytes read; 0 means the UART reported end of input.
+    pub fn poll(&mut self) -> Result<usize, PollError<U::Error>> {
+        let mut chunk = [0u8; READ_CHUNK];
+        let n = match self.uart.read(&mut chunk) {
+            Ok(n) => n,
+            Err(e) => {
+                self.stats.uart_errors = self.stats.uart_errors.wrapping_add(1);
+                return Err(PollError::Uart(e));
+            }
+        };
+        self.process(&chunk[..n.min(READ_CHUNK)]);
+        self.send_health_if_due();
+        Ok(n)
+    }
+
+    /// Handles bytes already read from the receiver: the node's logic without the UART.
+    pub fn process(&mut self, bytes: &[u8]) {
+        let now_us = self.clock.now_us();
+        self.stats.rx_bytes = self.stats.rx_bytes.wrapping_add(bytes.len() as u32);
+        for &byte in bytes {
+            if !self.line.in_line() && byte != b'\r' && byte != b'\n' {
+                self.line_started_us = now_us;
+            }
+            match self.line.push(byte) {
+                None => {}
+                Some(Err(LineError::Overlong { .. })) => {
+                    self.stats.overlong = self.stats.overlong.wrapping_add(1);
+                }
+                Some(Ok([])) => {}
+                Some(Ok(line)) => {
+                    let verdict = classify(line);
+                    let sentence = verdict.and_then(|()| {
+                        // Valid ASCII: `classify` parsed it as `str`.
+                        core::str::from_utf8(line)
+                            .ok()
+                            .and_then(AisSentence::new)
+                            .ok_or(Drop::Malformed)
+                    });
+                    match sentence {
+                        Ok(sentence) => self.forward(sentence),
+                        Err(drop) => self.count_drop(drop),
+                    }
+                }
+            }
+        }
+    }
+
+    fn forward(&mut self, sentence: AisSentence) {
+        self.stats.sentences = self.stats.sentences.wrapping_add(1);
+        // UTC of the line's first byte: the clock's UTC now, less the time since then.
+        let elapsed_ms = self.clock.now_us().saturating_sub(self.line_started_us) / 1000;
+        let utc = self.clock.utc_ms().map(|u| u.saturating_sub(elapsed_ms));
+        // A lost frame is counted by the link; the node moves on to the next sentence.
+        let _ = self
+            .link
+            .send(self.line_started_us, utc, Payload::AisSentence(sentence));
+    }
+
+    fn count_drop(&mut self, drop: Drop) {
+        let c = match drop {
+            Drop::BadChecksum => &mut self.stats.bad_checksum,
+            Drop::NotAis => &mut self.stats.not_ais,
+            Drop::Malformed => &mut self.stats.malformed,
+        };
+        *c = c.wrapping_add(1);
+    }
+
+    fn send_health_if_due(&mut self) {
+        if self.health_interval_us == 0 {
+            return;
+        }
+        let now = self.clock.now_us();
+        let due = self
+            .last_health_us
+            .is_none_or(|last| now.saturating_sub(last) >= self.health_interval_us);
+        if due {
+            self.last_health_us = Some(now);
+            let utc = self.clock.utc_ms();
+            let health = self.health();
+            // Counted by the link when lost.
+            let _ = self.link.send(now, utc, Payload::Health(health));
+        }
+    }
+
+    /// The node's counters as a `Health` payload.
+    pub fn health(&mut self) -> Health {
+        let s = &self.stats;
+        let l = self.link.stats();
+        let counters: Vec<Counter, MAX_HEALTH_COUNTERS> = [
+            (counter::RX_BYTES, s.rx_bytes),
+            (counter::FRAMES_SENT, l.frames_sent),
+            (counter::DROPPED_BAD_CHECKSUM, s.bad_checksum),
+            (counter::DROPPED_OVERLONG, s.overlong),
+            (counter::DROPPED_NOT_AIS, s.not_ais),
+            (counter::DROPPED_MALFORMED, s.malformed),
+            (counter::LINK_WRITE_ERRORS, l.write_errors),
+            (counter::UART_READ_ERRORS, s.uart_errors),
+        ]
+        .into_iter()
+        .map(|(id, value)| Counter { id, value })
+        .collect();
+        Health {
+            uptime_ms: self.clock.now_us() / 1000,
+            counters,
+        }
+    }
+
+    /// What the node has read and dropped.
+    pub fn stats(&self) -> &AisNodeStats {
+        &self.stats
+    }
+
+    /// What the link has sent and lost.
+    pub fn link_stats(&self) -> &LinkStats {
+        self.link.stats()
+    }
+
+    /// The link's writer (the simulators drain a buffer through it).
+    pub fn link_writer_mut(&mut self) -> &mut W {
+        self.link.writer_mut()
+    }
+
+    /// Sends an arbitrary payload on this node's link (used for `Health` on demand).
+    pub fn send(&mut self, payload: Payload) -> Result<(), SendError<W::Error>> {
+        let now = self.clock.now_us();
+        let utc = self.clock.utc_ms();
+        self.link.send(now, utc, payload)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Drop {
+    BadChecksum,
+    NotAis,
+    Malformed,
+}
+
+/// Decides whether a line is an intact AIS sentence.
+fn classify(line: &[u8]) -> Result<(), Drop> {
+    let text = core::str::from_utf8(line).map_err(|_| Drop::Malformed)?;
+    let sentence = nmea::parse(text).map_err(|e| match e {
+        NmeaError::MissingChecksum
+        | NmeaError::MalformedChecksum
+        | NmeaError::ChecksumMismatch { .. } => Drop::BadChecksum,
+        _ => Drop::Malformed,
+    })?;
+    match nmea::parse_vdm(&sentence) {
+        Ok(_) => Ok(()),
+        Err(VdmError::NotVdm) => Err(Drop::NotAis),
+        Err(_) => Err(Drop::Malformed),
+    }
+}
