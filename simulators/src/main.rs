@@ -1,0 +1,218 @@
+//! `bordersim`: generate a scenario's files, or play it to pseudo-terminals in real time.
+
+#![forbid(unsafe_code)]
+
+use anyhow::{Context, Result, bail};
+use borderfuse_sim::{Pty, Scenario, csv, generate, play};
+use clap::{Parser, Subcommand};
+use nix::sys::signal::{SigSet, Signal};
+use std::collections::HashMap;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Simulated AIS receivers and radars that speak what the hardware speaks.
+#[derive(Debug, Parser)]
+#[command(name = "bordersim", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Write truth.csv, detections.csv and one node-ID.frames file per node.
+    Generate {
+        /// Scenario TOML file (default: the built-in border_crossing scenario).
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+        /// Output directory (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// UTC of scenario time 0, milliseconds since the Unix epoch (default: now). Fix it to
+        /// get byte-identical files from run to run.
+        #[arg(long)]
+        start_utc_ms: Option<u64>,
+    },
+    /// Open one pty per node and play the scenario to them in (scaled) real time.
+    Run {
+        /// Scenario TOML file (default: the built-in border_crossing scenario).
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+        /// Time scale: 1 = real time, 10 = ten times faster, inf = as fast as possible.
+        #[arg(long, default_value_t = 1.0)]
+        speed: f64,
+        /// Also make DIR/NAME a symlink to the pty of the node named NAME (DIR is created if
+        /// missing).
+        #[arg(long, value_name = "DIR")]
+        link_dir: Option<PathBuf>,
+        /// Keep the ptys open this long after the last event, so readers get the last bytes.
+        #[arg(long, default_value_t = 1.0)]
+        linger_s: f64,
+    },
+}
+
+fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    match Cli::parse().command {
+        Command::Generate {
+            scenario,
+            out,
+            start_utc_ms,
+        } => {
+            let scenario = load(scenario.as_deref())?;
+            let start = start_utc_ms.map_or_else(now_ms, Ok)?;
+            generate_files(&scenario, start, &out)
+        }
+        Command::Run {
+            scenario,
+            speed,
+            link_dir,
+            linger_s,
+        } => {
+            let scenario = load(scenario.as_deref())?;
+            run(&scenario, speed, link_dir.as_deref(), linger_s)
+        }
+    }
+}
+
+fn load(path: Option<&Path>) -> Result<Scenario> {
+    match path {
+        None => Ok(Scenario::border_crossing()),
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read scenario {}", p.display()))?;
+            Scenario::from_toml(&text).with_context(|| format!("scenario {}", p.display()))
+        }
+    }
+}
+
+fn now_ms() -> Result<u64> {
+    let d = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .context("system clock is before 1970")?;
+    Ok(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+fn generate_files(scenario: &Scenario, start_utc_ms: u64, out: &Path) -> Result<()> {
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let g = generate(scenario, start_utc_ms);
+    let create = |name: &str| -> Result<BufWriter<std::fs::File>> {
+        let path = out.join(name);
+        let file = std::fs::File::create(&path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        Ok(BufWriter::new(file))
+    };
+    csv::write_truth(create("truth.csv")?, &g.truth).context("writing truth.csv")?;
+    csv::write_detections(create("detections.csv")?, &g.detections)
+        .context("writing detections.csv")?;
+    let by_node = g.bytes_by_node();
+    for node in scenario.nodes() {
+        let name = format!("node-{}.frames", node.node_id);
+        let bytes = by_node.get(&node.node_id).map_or(&[][..], Vec::as_slice);
+        let mut w = create(&name)?;
+        w.write_all(bytes)
+            .and_then(|()| w.flush())
+            .with_context(|| format!("writing {name}"))?;
+    }
+    tracing::info!(
+        scenario = %scenario.name,
+        events = g.events.len(),
+        truth_rows = g.truth.len(),
+        detections = g.detections.len(),
+        out = %out.display(),
+        "generated"
+    );
+    Ok(())
+}
+
+fn run(scenario: &Scenario, speed: f64, link_dir: Option<&Path>, linger_s: f64) -> Result<()> {
+    if speed.is_nan() || speed <= 0.0 {
+        bail!("--speed must be positive (inf for as fast as possible), got {speed}");
+    }
+    if !(linger_s >= 0.0 && linger_s.is_finite()) {
+        bail!("--linger-s must be a non-negative number of seconds, got {linger_s}");
+    }
+    // Ctrl-C and SIGTERM are taken by a thread waiting on them (sigwait), so stopping is plain
+    // code rather than a signal handler. They must be blocked before any other thread starts,
+    // so that every thread inherits the mask and none is killed by the default action.
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut signals = SigSet::empty();
+    signals.add(Signal::SIGINT);
+    signals.add(Signal::SIGTERM);
+    signals
+        .thread_block()
+        .context("cannot block SIGINT/SIGTERM")?;
+    {
+        let stop = stop.clone();
+        std::thread::Builder::new()
+            .name("bordersim-signals".to_string())
+            .spawn(move || {
+                if let Ok(signal) = signals.wait() {
+                    tracing::info!(%signal, "stopping");
+                    stop.store(true, Ordering::Relaxed);
+                }
+            })
+            .context("cannot start the signal thread")?;
+    }
+
+    if let Some(dir) = link_dir {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let mut ptys = Vec::new();
+    let mut sinks: HashMap<u32, Box<dyn Write + Send>> = HashMap::new();
+    let mut stdout = std::io::stdout().lock();
+    for node in scenario.nodes() {
+        let pty = Pty::open().with_context(|| format!("cannot open a pty for {}", node.name))?;
+        writeln!(
+            stdout,
+            "node {} {} {}",
+            node.node_id,
+            node.name,
+            pty.path().display()
+        )?;
+        if let Some(dir) = link_dir {
+            let at = dir.join(&node.name);
+            pty.link(&at)
+                .with_context(|| format!("cannot link {}", at.display()))?;
+        }
+        sinks.insert(node.node_id, Box::new(pty.writer()?));
+        ptys.push(pty);
+    }
+    stdout.flush()?;
+    drop(stdout);
+
+    let generated = generate(scenario, now_ms()?);
+    tracing::info!(
+        scenario = %scenario.name,
+        events = generated.events.len(),
+        duration_s = scenario.duration_s,
+        speed,
+        "playing"
+    );
+    let stats = play(generated.events, sinks, speed, stop.clone())
+        .join()
+        .map_err(|_| anyhow::anyhow!("the player thread panicked"))?;
+    tracing::info!(
+        events = stats.events,
+        bytes = stats.bytes,
+        write_errors = stats.write_errors,
+        "done"
+    );
+    // Readers may still be draining the ptys; closing them now would cut the last frames.
+    let until = std::time::Instant::now() + Duration::from_secs_f64(linger_s);
+    while std::time::Instant::now() < until && !stop.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(ptys);
+    Ok(())
+}
