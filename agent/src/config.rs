@@ -1,0 +1,650 @@
+//! The agent's configuration: one TOML file, parsed strictly (unknown keys are errors) and
+//! validated at start-up, with errors that name the offending key.
+//!
+//! ```toml
+//! [post]
+//! country = "GR"
+//! post = "samos-east"
+//! origin = { lat = 37.70, lon = 27.00 }
+//!
+//! [[source]]
+//! name = "radar-link"
+//! path = "/dev/serial/by-id/usb-FTDI_FT232R-if00-port0"
+//! baud = 115200
+//!
+//! [[radar]]
+//! node_id = 17
+//! name = "radar-samos-east"
+//! position = { lat = 37.69, lon = 26.97, alt_m = 30.0 }
+//! sigma_range_m = 15.0
+//! sigma_bearing_deg = 0.3
+//!
+//! [[ais_receiver]]
+//! node_id = 7
+//! name = "ais-samos"
+//! position = { lat = 37.69, lon = 26.97 }
+//! range_m = 40000.0
+//!
+//! [rules.dark_target]
+//! after_s = 60.0
+//!
+//! [mqtt]
+//! host = "broker.example.org"
+//! port = 1883
+//! ```
+
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// Why a configuration was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Not valid TOML, an unknown key, or a value of the wrong type (the message names the key).
+    #[error("{0}")]
+    Syntax(#[from] toml::de::Error),
+    /// A value that parses but makes no sense.
+    #[error("{key}: {reason}")]
+    Invalid {
+        /// Dotted path of the key, e.g. `radar[0].sigma_range_m`.
+        key: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+fn invalid(key: impl Into<String>, reason: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        key: key.into(),
+        reason: reason.into(),
+    }
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Who this agent is and where.
+    pub post: PostConfig,
+    /// Byte streams of node frames.
+    #[serde(default, rename = "source")]
+    pub sources: Vec<SourceConfig>,
+    /// Radar nodes, by node id.
+    #[serde(default, rename = "radar")]
+    pub radars: Vec<RadarConfig>,
+    /// AIS receiver nodes, by node id.
+    #[serde(default, rename = "ais_receiver")]
+    pub ais_receivers: Vec<AisReceiverConfig>,
+    /// Tracker settings.
+    #[serde(default)]
+    pub tracker: TrackerConfig,
+    /// AIS ↔ radar track association.
+    #[serde(default)]
+    pub ais_fusion: AisFusionConfig,
+    /// Alert rules.
+    #[serde(default)]
+    pub rules: RulesConfig,
+    /// The MQTT broker alerts go to.
+    pub mqtt: MqttConfig,
+    /// Agent status output.
+    #[serde(default)]
+    pub status: StatusConfig,
+}
+
+/// A WGS-84 position in a config file.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Position {
+    /// Latitude, degrees north.
+    pub lat: f64,
+    /// Longitude, degrees east.
+    pub lon: f64,
+    /// Height above the WGS-84 ellipsoid, metres.
+    #[serde(default)]
+    pub alt_m: f64,
+}
+
+impl Position {
+    /// As a common geodetic position.
+    pub fn geodetic(&self) -> borderfuse_common::geo::Geodetic {
+        borderfuse_common::geo::Geodetic::with_alt(self.lat, self.lon, self.alt_m)
+    }
+
+    fn validate(&self, key: &str) -> Result<(), ConfigError> {
+        if !self.geodetic().is_valid() {
+            return Err(invalid(
+                key,
+                format!(
+                    "({}, {}, {} m) is not a WGS-84 position (lat in [-90, 90], lon in [-180, 180])",
+                    self.lat, self.lon, self.alt_m
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The border post.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostConfig {
+    /// ISO 3166-1 alpha-2 country code, upper case (topic level).
+    pub country: String,
+    /// Post identifier (topic level): lower case letters, digits, `-` and `_`.
+    pub post: String,
+    /// Origin of the local east/north frame the tracker works in; put it near the sensors.
+    pub origin: Position,
+}
+
+/// A serial port carrying node frames.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    /// Name in logs and status.
+    pub name: String,
+    /// Device path; prefer a stable one such as `/dev/serial/by-id/...`.
+    pub path: PathBuf,
+    /// Baud rate.
+    #[serde(default = "default_baud")]
+    pub baud: u32,
+    /// First delay before reopening a port that failed, milliseconds; doubles up to
+    /// `reopen_max_ms`.
+    #[serde(default = "default_reopen_min_ms")]
+    pub reopen_min_ms: u64,
+    /// Longest delay between reopen attempts, milliseconds.
+    #[serde(default = "default_reopen_max_ms")]
+    pub reopen_max_ms: u64,
+}
+
+fn default_baud() -> u32 {
+    115_200
+}
+fn default_reopen_min_ms() -> u64 {
+    250
+}
+fn default_reopen_max_ms() -> u64 {
+    10_000
+}
+
+/// A radar node.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RadarConfig {
+    /// The node id its frames carry.
+    pub node_id: u32,
+    /// Name in alerts' evidence.
+    pub name: String,
+    /// Antenna position.
+    pub position: Position,
+    /// Range measurement standard deviation, metres.
+    pub sigma_range_m: f64,
+    /// Bearing measurement standard deviation, degrees.
+    pub sigma_bearing_deg: f64,
+    /// Instrumented range, metres: tracks beyond it are not expected to be detected.
+    #[serde(default = "default_radar_range_m")]
+    pub max_range_m: f64,
+}
+
+fn default_radar_range_m() -> f64 {
+    24_000.0
+}
+
+/// An AIS receiver node.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AisReceiverConfig {
+    /// The node id its frames carry.
+    pub node_id: u32,
+    /// Name in alerts' evidence.
+    pub name: String,
+    /// Antenna position.
+    pub position: Position,
+    /// Distance within which vessels' AIS is reliably received (AIS coverage), metres.
+    pub range_m: f64,
+}
+
+/// Tracker settings (see [`crate::fuse`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TrackerConfig {
+    /// White-acceleration power spectral density of the constant-velocity model, m²/s³.
+    pub process_noise: f64,
+    /// Probability that the true detection falls inside the gate (chi-square, 2 dof).
+    pub gate_probability: f64,
+    /// Confirm a track seen on `confirm_m` of its first `confirm_n` scans (M-of-N).
+    pub confirm_m: u8,
+    /// See `confirm_m`.
+    pub confirm_n: u8,
+    /// Delete a confirmed track after this many consecutive scans without a detection.
+    pub delete_after_misses: u8,
+    /// Standard deviation of the unknown speed of a new track, m/s.
+    pub initial_speed_sigma_mps: f64,
+    /// Most plots one scan may hold; more are dropped and counted (a radar in a storm).
+    pub max_plots_per_scan: usize,
+}
+
+impl Default for TrackerConfig {
+    fn default() -> Self {
+        TrackerConfig {
+            process_noise: 0.5,
+            gate_probability: 0.9999,
+            confirm_m: 3,
+            confirm_n: 4,
+            delete_after_misses: 4,
+            initial_speed_sigma_mps: 12.0,
+            max_plots_per_scan: 4096,
+        }
+    }
+}
+
+/// AIS ↔ radar track association (IMO MSC.192(79): on position and motion).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AisFusionConfig {
+    /// Largest distance between a track and an AIS position (dead-reckoned to the track's
+    /// time) for them to be the same vessel, metres.
+    pub gate_m: f64,
+    /// Added to the gate per second of AIS report age, metres per second (dead reckoning
+    /// drifts).
+    pub gate_growth_mps: f64,
+    /// Largest speed difference between track and AIS report, m/s (when both move).
+    pub speed_gate_mps: f64,
+    /// Largest course difference, degrees, when both move faster than 1 m/s.
+    pub course_gate_deg: f64,
+    /// AIS reports older than this are not associated, seconds.
+    pub max_report_age_s: f64,
+}
+
+impl Default for AisFusionConfig {
+    fn default() -> Self {
+        AisFusionConfig {
+            gate_m: 200.0,
+            gate_growth_mps: 2.0,
+            speed_gate_mps: 4.0,
+            course_gate_deg: 45.0,
+            max_report_age_s: 60.0,
+        }
+    }
+}
+
+/// Alert rules.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RulesConfig {
+    /// `dark_target`.
+    pub dark_target: DarkTargetConfig,
+}
+
+/// Alert severity.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// For the record.
+    Info,
+    /// Worth a look.
+    Low,
+    /// Needs attention.
+    Medium,
+    /// Act now.
+    High,
+}
+
+/// `dark_target`: a confirmed radar track with no AIS for a time, inside AIS coverage.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DarkTargetConfig {
+    /// Whether the rule runs.
+    pub enabled: bool,
+    /// How long a confirmed track must go without AIS, seconds.
+    pub after_s: f64,
+    /// Severity of its alerts.
+    pub severity: Severity,
+}
+
+impl Default for DarkTargetConfig {
+    fn default() -> Self {
+        DarkTargetConfig {
+            enabled: true,
+            after_s: 60.0,
+            severity: Severity::High,
+        }
+    }
+}
+
+/// The MQTT broker.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MqttConfig {
+    /// Broker host name or address.
+    pub host: String,
+    /// Broker port.
+    #[serde(default = "default_mqtt_port")]
+    pub port: u16,
+    /// Client id; defaults to `borderfuse-{country}-{post}`.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// Keep-alive interval, seconds.
+    #[serde(default = "default_keep_alive_s")]
+    pub keep_alive_s: u64,
+    /// Username, when the broker requires one.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Password for `username`.
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+fn default_mqtt_port() -> u16 {
+    1883
+}
+fn default_keep_alive_s() -> u64 {
+    30
+}
+
+/// Status output.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StatusConfig {
+    /// Interval between status log lines, seconds (0: none).
+    pub log_interval_s: f64,
+}
+
+impl Default for StatusConfig {
+    fn default() -> Self {
+        StatusConfig {
+            log_interval_s: 10.0,
+        }
+    }
+}
+
+impl Config {
+    /// Reads and validates a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Config::parse(&text)
+    }
+
+    /// Parses and validates config text.
+    pub fn parse(text: &str) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The MQTT client id.
+    pub fn client_id(&self) -> String {
+        self.mqtt
+            .client_id
+            .clone()
+            .unwrap_or_else(|| format!("borderfuse-{}-{}", self.post.country, self.post.post))
+    }
+
+    /// Checks every value; the error names the first offending key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let p = &self.post;
+        if p.country.len() != 2 || !p.country.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(invalid(
+                "post.country",
+                format!(
+                    "{:?} is not an ISO 3166-1 alpha-2 code (two upper-case letters)",
+                    p.country
+                ),
+            ));
+        }
+        if p.post.is_empty()
+            || p.post.len() > 64
+            || !p
+                .post
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        {
+            return Err(invalid(
+                "post.post",
+                format!(
+                    "{:?} must be 1-64 characters of a-z, 0-9, '-' and '_' (it is an MQTT topic level)",
+                    p.post
+                ),
+            ));
+        }
+        p.origin.validate("post.origin")?;
+
+        let mut names = HashSet::new();
+        for (i, s) in self.sources.iter().enumerate() {
+            let key = |field: &str| format!("source[{i}].{field}");
+            if s.name.is_empty() || !names.insert(s.name.as_str()) {
+                return Err(invalid(
+                    key("name"),
+                    format!("{:?} is empty or not unique", s.name),
+                ));
+            }
+            if s.path.as_os_str().is_empty() {
+                return Err(invalid(key("path"), "must not be empty"));
+            }
+            if !(50..=4_000_000).contains(&s.baud) {
+                return Err(invalid(
+                    key("baud"),
+                    format!("{} is not a serial baud rate", s.baud),
+                ));
+            }
+            if s.reopen_min_ms == 0 || s.reopen_min_ms > s.reopen_max_ms {
+                return Err(invalid(
+                    key("reopen_min_ms"),
+                    format!(
+                        "must be > 0 and ≤ reopen_max_ms ({} > {})",
+                        s.reopen_min_ms, s.reopen_max_ms
+                    ),
+                ));
+            }
+        }
+
+        let mut node_ids = HashSet::new();
+        for (i, r) in self.radars.iter().enumerate() {
+            let key = |field: &str| format!("radar[{i}].{field}");
+            if !node_ids.insert(r.node_id) {
+                return Err(invalid(
+                    key("node_id"),
+                    format!("{} is used by another node", r.node_id),
+                ));
+            }
+            r.position.validate(&key("position"))?;
+            positive(&key("sigma_range_m"), r.sigma_range_m)?;
+            positive(&key("sigma_bearing_deg"), r.sigma_bearing_deg)?;
+            positive(&key("max_range_m"), r.max_range_m)?;
+        }
+        for (i, a) in self.ais_receivers.iter().enumerate() {
+            let key = |field: &str| format!("ais_receiver[{i}].{field}");
+            if !node_ids.insert(a.node_id) {
+                return Err(invalid(
+                    key("node_id"),
+                    format!("{} is used by another node", a.node_id),
+                ));
+            }
+            a.position.validate(&key("position"))?;
+            positive(&key("range_m"), a.range_m)?;
+        }
+
+        let t = &self.tracker;
+        positive("tracker.process_noise", t.process_noise)?;
+        if !(t.gate_probability > 0.0 && t.gate_probability < 1.0) {
+            return Err(invalid(
+                "tracker.gate_probability",
+                format!("{} is not in (0, 1)", t.gate_probability),
+            ));
+        }
+        if t.confirm_n == 0 || t.confirm_n > 32 {
+            return Err(invalid(
+                "tracker.confirm_n",
+                format!("{} is not in 1..=32", t.confirm_n),
+            ));
+        }
+        if t.confirm_m == 0 || t.confirm_m > t.confirm_n {
+            return Err(invalid(
+                "tracker.confirm_m",
+                format!("{} must be in 1..=confirm_n ({})", t.confirm_m, t.confirm_n),
+            ));
+        }
+        if t.delete_after_misses == 0 {
+            return Err(invalid("tracker.delete_after_misses", "must be at least 1"));
+        }
+        positive("tracker.initial_speed_sigma_mps", t.initial_speed_sigma_mps)?;
+        if t.max_plots_per_scan == 0 || t.max_plots_per_scan > 1_000_000 {
+            return Err(invalid(
+                "tracker.max_plots_per_scan",
+                "must be in 1..=1000000",
+            ));
+        }
+
+        let f = &self.ais_fusion;
+        positive("ais_fusion.gate_m", f.gate_m)?;
+        non_negative("ais_fusion.gate_growth_mps", f.gate_growth_mps)?;
+        positive("ais_fusion.speed_gate_mps", f.speed_gate_mps)?;
+        if !(f.course_gate_deg > 0.0 && f.course_gate_deg <= 180.0) {
+            return Err(invalid("ais_fusion.course_gate_deg", "must be in (0, 180]"));
+        }
+        positive("ais_fusion.max_report_age_s", f.max_report_age_s)?;
+
+        positive("rules.dark_target.after_s", self.rules.dark_target.after_s)?;
+
+        if self.mqtt.host.trim().is_empty() {
+            return Err(invalid("mqtt.host", "must not be empty"));
+        }
+        if self.mqtt.port == 0 {
+            return Err(invalid("mqtt.port", "must not be 0"));
+        }
+        if !(5..=65_535).contains(&self.mqtt.keep_alive_s) {
+            return Err(invalid("mqtt.keep_alive_s", "must be in 5..=65535"));
+        }
+        let client_id = self.client_id();
+        if client_id.is_empty() || client_id.len() > 23 * 4 {
+            return Err(invalid("mqtt.client_id", "must be 1-92 characters"));
+        }
+        if self.mqtt.password.is_some() && self.mqtt.username.is_none() {
+            return Err(invalid("mqtt.password", "given without mqtt.username"));
+        }
+        non_negative("status.log_interval_s", self.status.log_interval_s)?;
+        Ok(())
+    }
+}
+
+fn positive(key: &str, v: f64) -> Result<(), ConfigError> {
+    if v.is_finite() && v > 0.0 {
+        Ok(())
+    } else {
+        Err(invalid(key, format!("{v} must be a finite number > 0")))
+    }
+}
+
+fn non_negative(key: &str, v: f64) -> Result<(), ConfigError> {
+    if v.is_finite() && v >= 0.0 {
+        Ok(())
+    } else {
+        Err(invalid(key, format!("{v} must be a finite number ≥ 0")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+[post]
+country = "GR"
+post = "samos-east"
+origin = { lat = 37.70, lon = 27.00 }
+
+[[source]]
+name = "radar-link"
+path = "/dev/ttyUSB0"
+
+[[radar]]
+node_id = 17
+name = "radar"
+position = { lat = 37.69, lon = 26.97, alt_m = 30.0 }
+sigma_range_m = 15.0
+sigma_bearing_deg = 0.3
+
+[[ais_receiver]]
+node_id = 7
+name = "ais"
+position = { lat = 37.69, lon = 26.97 }
+range_m = 40000.0
+
+[mqtt]
+host = "localhost"
+"#;
+
+    fn error_of(text: &str) -> String {
+        Config::parse(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn the_documented_example_parses() {
+        let c = Config::parse(MINIMAL).unwrap();
+        assert_eq!(c.sources[0].baud, 115_200);
+        assert_eq!(c.client_id(), "borderfuse-GR-samos-east");
+        assert_eq!(c.tracker.confirm_m, 3);
+    }
+
+    #[test]
+    fn an_unknown_key_is_named() {
+        let e = error_of(&MINIMAL.replace(
+            "sigma_range_m = 15.0",
+            "sigma_range_m = 15.0\nsigma_rnage = 1",
+        ));
+        assert!(e.contains("sigma_rnage"), "{e}");
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_names_its_key() {
+        let e = error_of(&MINIMAL.replace("range_m = 40000.0", "range_m = \"far\""));
+        assert!(e.contains("range_m"), "{e}");
+    }
+
+    #[test]
+    fn invalid_values_name_their_key() {
+        let cases = [
+            ("country = \"GR\"", "country = \"Greece\"", "post.country"),
+            (
+                "post = \"samos-east\"",
+                "post = \"samos/east\"",
+                "post.post",
+            ),
+            (
+                "sigma_range_m = 15.0",
+                "sigma_range_m = -1.0",
+                "radar[0].sigma_range_m",
+            ),
+            (
+                "lat = 37.69, lon = 26.97, alt_m",
+                "lat = 97.69, lon = 26.97, alt_m",
+                "radar[0].position",
+            ),
+            ("node_id = 7", "node_id = 17", "ais_receiver[0].node_id"),
+            (
+                "range_m = 40000.0",
+                "range_m = nan",
+                "ais_receiver[0].range_m",
+            ),
+            ("host = \"localhost\"", "host = \"\"", "mqtt.host"),
+        ];
+        for (from, to, key) in cases {
+            let e = error_of(&MINIMAL.replace(from, to));
+            assert!(e.starts_with(key), "{to}: {e}");
+        }
+        let e = error_of(&format!(
+            "{MINIMAL}\n[tracker]\nconfirm_m = 5\nconfirm_n = 4\n"
+        ));
+        assert!(e.starts_with("tracker.confirm_m"), "{e}");
+    }
+}

@@ -1,0 +1,122 @@
+//! Detect: rules that turn tracks and AIS into alerts.
+//!
+//! Each rule is a small module with its config struct, fed the fused picture after every
+//! radar scan, returning the alerts it raises. Rules keep what they need to raise an alert
+//! once per situation rather than once per scan.
+
+pub mod dark_target;
+
+use crate::config::Severity;
+use crate::decode::Time;
+use crate::fuse::TrackId;
+use serde::Serialize;
+
+pub use dark_target::DarkTargetRule;
+
+/// Version of the alert payload schema, carried in every alert.
+pub const ALERT_SCHEMA: &str = "borderfuse.alert/1";
+
+/// The kinds of alert (DESIGN.md: alert kinds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// A confirmed radar track without AIS inside AIS coverage.
+    DarkTarget,
+}
+
+impl AlertKind {
+    /// The name used in topics and payloads.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            AlertKind::DarkTarget => "dark_target",
+        }
+    }
+}
+
+/// An alert as raised by a rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert {
+    /// Unique id, so receivers can drop duplicates.
+    pub id: String,
+    /// What kind.
+    pub kind: AlertKind,
+    /// How urgent.
+    pub severity: Severity,
+    /// When it was raised (data time, UTC).
+    pub time: Time,
+    /// When the situation began (e.g. when the track was confirmed).
+    pub first_seen: Time,
+    /// Where, latitude.
+    pub lat: f64,
+    /// Where, longitude.
+    pub lon: f64,
+    /// The track it is about.
+    pub track_id: Option<TrackId>,
+    /// Why: sensors, measurements, numbers behind the decision.
+    pub evidence: serde_json::Value,
+}
+
+/// The alert payload as published (JSON).
+#[derive(Debug, Serialize)]
+pub struct AlertPayload<'a> {
+    /// [`ALERT_SCHEMA`].
+    pub schema: &'static str,
+    /// Unique id.
+    pub id: &'a str,
+    /// Kind.
+    pub kind: AlertKind,
+    /// Severity.
+    pub severity: Severity,
+    /// When raised, RFC 3339 UTC.
+    pub time: String,
+    /// When the situation began, RFC 3339 UTC.
+    pub first_seen: String,
+    /// ISO country of the post.
+    pub country: &'a str,
+    /// Post id.
+    pub post: &'a str,
+    /// Latitude, degrees.
+    pub lat: f64,
+    /// Longitude, degrees.
+    pub lon: f64,
+    /// Track id at this post.
+    pub track_id: Option<TrackId>,
+    /// Evidence.
+    pub evidence: &'a serde_json::Value,
+}
+
+impl Alert {
+    /// The payload of this alert from post `post` of `country`.
+    pub fn payload<'a>(&'a self, country: &'a str, post: &'a str) -> AlertPayload<'a> {
+        AlertPayload {
+            schema: ALERT_SCHEMA,
+            id: &self.id,
+            kind: self.kind,
+            severity: self.severity,
+            time: rfc3339(self.time),
+            first_seen: rfc3339(self.first_seen),
+            country,
+            post,
+            lat: round_to(self.lat, 1e-6),
+            lon: round_to(self.lon, 1e-6),
+            track_id: self.track_id,
+            evidence: &self.evidence,
+        }
+    }
+}
+
+/// `t` as RFC 3339 UTC with milliseconds; times before 1970 or absurdly far in the future
+/// print as the epoch rather than panic.
+pub fn rfc3339(t: Time) -> String {
+    let d = if t.is_finite() && (0.0..1e11).contains(&t) {
+        std::time::Duration::from_secs_f64(t)
+    } else {
+        std::time::Duration::ZERO
+    };
+    humantime::format_rfc3339_millis(std::time::UNIX_EPOCH + d).to_string()
+}
+
+/// Rounds `v` to a multiple of `step` (positions to ~0.1 m keep payloads short).
+pub fn round_to(v: f64, step: f64) -> f64 {
+    (v / step).round() * step
+}

@@ -1,0 +1,114 @@
+//! `borderfuse-agent`: the edge agent's command line.
+
+use anyhow::Context;
+use borderfuse_agent::config::Config;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "borderfuse-agent",
+    version,
+    about = "borderfuse edge agent: sensors in, fused tracks and alerts out over MQTT"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the agent on the sources and broker of a config file, until Ctrl-C or SIGTERM.
+    Run {
+        /// The TOML config file.
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+    /// Check a config file and exit: 0 when valid, 2 with the offending key when not.
+    CheckConfig {
+        /// The TOML config file.
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+    /// End-to-end demo: an embedded MQTT broker, simulated radar and AIS nodes on
+    /// pseudo-terminals, the agent, and a subscriber printing every alert it receives as one
+    /// JSON object per line on stdout (status lines go to stderr).
+    #[cfg(feature = "demo")]
+    Demo {
+        /// How long to run, seconds of wall-clock time.
+        #[arg(long, default_value_t = 30.0)]
+        duration: f64,
+        /// Simulation speed: 1 is real time, 4 runs the scenario four times faster.
+        #[arg(long, default_value_t = 1.0)]
+        speed: f64,
+    },
+}
+
+fn init_logging(default: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::CheckConfig { config } => match Config::load(&config) {
+            Ok(_) => {
+                println!("{}: valid", config.display());
+                Ok(())
+            }
+            Err(e) => {
+                eprintln!("{}: {e}", config.display());
+                return std::process::ExitCode::from(2);
+            }
+        },
+        Command::Run { config } => {
+            init_logging("info");
+            run(config)
+        }
+        #[cfg(feature = "demo")]
+        Command::Demo { duration, speed } => {
+            // rumqttd logs routine disconnections as errors; the demo reports broker trouble itself.
+            init_logging("warn,rumqttd=off");
+            demo(duration, speed)
+        }
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("borderfuse-agent: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(path: PathBuf) -> anyhow::Result<()> {
+    let config = Config::load(&path).with_context(|| format!("config {}", path.display()))?;
+    let runtime = tokio::runtime::Runtime::new().context("starting the tokio runtime")?;
+    runtime.block_on(borderfuse_agent::run::run_until_signal(config))
+}
+
+#[cfg(feature = "demo")]
+fn demo(duration: f64, speed: f64) -> anyhow::Result<()> {
+    use borderfuse_agent::demo::{DemoOptions, run};
+    anyhow::ensure!(
+        duration.is_finite() && duration > 0.0,
+        "--duration must be > 0"
+    );
+    anyhow::ensure!(speed.is_finite() && speed > 0.0, "--speed must be > 0");
+    let runtime = tokio::runtime::Runtime::new().context("starting the tokio runtime")?;
+    let report = runtime.block_on(run(DemoOptions {
+        duration: std::time::Duration::from_secs_f64(duration),
+        speed,
+        print_alerts: true,
+        print_status: true,
+    }))?;
+    eprintln!("{}", report.summary());
+    // The demo's threads (broker, simulator) are not joinable; leave without waiting.
+    std::process::exit(0);
+}

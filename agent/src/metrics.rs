@@ -1,0 +1,184 @@
+//! Counters of everything the agent takes in, makes and drops, shared between its tasks, and
+//! a rate limiter so that a flood of bad input is logged without flooding the log.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+macro_rules! counters {
+    ($(#[$doc:meta] $name:ident),* $(,)?) => {
+        /// Counters shared by the agent's tasks. Every drop of data has one.
+        #[derive(Debug, Default)]
+        pub struct Metrics {
+            $(#[$doc] pub $name: AtomicU64,)*
+        }
+
+        /// A copy of [`Metrics`] at one instant.
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+        pub struct Snapshot {
+            $(#[$doc] pub $name: u64,)*
+        }
+
+        impl Metrics {
+            /// Reads every counter.
+            pub fn snapshot(&self) -> Snapshot {
+                Snapshot { $($name: self.$name.load(Ordering::Relaxed),)* }
+            }
+        }
+    };
+}
+
+counters! {
+    /// Bytes read from sources.
+    bytes_in,
+    /// Valid frames decoded.
+    frames_in,
+    /// Frames rejected: invalid COBS.
+    bad_frames_cobs,
+    /// Frames rejected: too short.
+    bad_frames_short,
+    /// Frames rejected: CRC mismatch.
+    bad_frames_crc,
+    /// Frames rejected: unknown protocol version.
+    bad_frames_version,
+    /// Frames rejected: not a frame despite a valid CRC.
+    bad_frames_postcard,
+    /// Frames rejected: no delimiter within the maximum frame length.
+    bad_frames_oversize,
+    /// Frames the nodes sent that never arrived (gaps in sequence numbers).
+    frames_lost,
+    /// Frames from a node id not in the config.
+    frames_unknown_node,
+    /// Frames whose payload does not fit the node's kind (a radar plot from an AIS node).
+    frames_wrong_kind,
+    /// Frames of kinds this agent does not use yet (plate reads, ARPA tracks).
+    frames_unused,
+    /// Failures to open a source.
+    source_open_errors,
+    /// Sources lost while open (read error or end of file).
+    source_disconnects,
+    /// Radar plots taken in.
+    radar_plots,
+    /// Radar plots dropped: their scan already ended, or beyond the per-scan limit.
+    radar_plots_dropped,
+    /// Radar scans processed.
+    radar_scans,
+    /// AIS sentences taken in.
+    ais_sentences,
+    /// AIS sentences rejected by the NMEA or VDM layer (checksum, fields).
+    ais_bad_sentences,
+    /// AIS fragments not ending in a message (orphans, duplicates, gaps, expiry: see logs).
+    ais_fragments_dropped,
+    /// AIS messages decoded.
+    ais_messages,
+    /// AIS messages not decoded (wrong length, unsupported type).
+    ais_undecoded,
+    /// AIS position reports without a valid position.
+    ais_no_position,
+    /// Tracks started.
+    tracks_started,
+    /// Tracks confirmed.
+    tracks_confirmed,
+    /// Tracks deleted.
+    tracks_deleted,
+    /// Tracks alive now (gauge).
+    tracks_alive,
+    /// Confirmed tracks alive now (gauge).
+    tracks_confirmed_alive,
+    /// AIS ↔ track associations made.
+    ais_bindings,
+    /// AIS ↔ track associations split because they diverged.
+    ais_splits,
+    /// Alerts raised.
+    alerts_raised,
+    /// Alerts acknowledged by the broker (PUBACK).
+    alerts_acked,
+    /// Alerts the publisher failed to hand to the MQTT client.
+    alerts_publish_errors,
+    /// Alerts dropped because the publish queue was full.
+    alerts_dropped,
+    /// Connections to the MQTT broker made.
+    mqtt_connects,
+    /// MQTT connection errors.
+    mqtt_errors,
+}
+
+impl Snapshot {
+    /// Frames rejected for any reason.
+    pub fn bad_frames(&self) -> u64 {
+        self.bad_frames_cobs
+            + self.bad_frames_short
+            + self.bad_frames_crc
+            + self.bad_frames_version
+            + self.bad_frames_postcard
+            + self.bad_frames_oversize
+    }
+}
+
+/// Adds `n` to a counter.
+pub fn add(counter: &AtomicU64, n: u64) {
+    counter.fetch_add(n, Ordering::Relaxed);
+}
+
+/// Adds one to a counter.
+pub fn inc(counter: &AtomicU64) {
+    add(counter, 1);
+}
+
+/// Sets a gauge.
+pub fn set(counter: &AtomicU64, v: u64) {
+    counter.store(v, Ordering::Relaxed);
+}
+
+/// Lets one event through per interval and counts the ones it holds back, so a log line can
+/// say "and 1,234 more".
+#[derive(Debug)]
+pub struct RateLimit {
+    interval: Duration,
+    last: Option<Instant>,
+    suppressed: u64,
+}
+
+impl RateLimit {
+    /// At most one event per `interval`.
+    pub const fn new(interval: Duration) -> Self {
+        RateLimit {
+            interval,
+            last: None,
+            suppressed: 0,
+        }
+    }
+
+    /// `Some(n)` when this event should be logged, with the number held back since the last
+    /// one; `None` when it should be held back.
+    pub fn check(&mut self) -> Option<u64> {
+        self.check_at(Instant::now())
+    }
+
+    fn check_at(&mut self, now: Instant) -> Option<u64> {
+        match self.last {
+            Some(last) if now.duration_since(last) < self.interval => {
+                self.suppressed += 1;
+                None
+            }
+            _ => {
+                self.last = Some(now);
+                Some(std::mem::take(&mut self.suppressed))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rate_limit_lets_one_through_per_interval_and_counts_the_rest() {
+        let mut r = RateLimit::new(Duration::from_secs(1));
+        let t0 = Instant::now();
+        assert_eq!(r.check_at(t0), Some(0));
+        assert_eq!(r.check_at(t0 + Duration::from_millis(10)), None);
+        assert_eq!(r.check_at(t0 + Duration::from_millis(20)), None);
+        assert_eq!(r.check_at(t0 + Duration::from_millis(1001)), Some(2));
+    }
+}

@@ -1,0 +1,292 @@
+//! The agent's synchronous core: decode → fuse → detect, driven by frames.
+//!
+//! It does no I/O and reads no clock: given the same frames with the same arrival times it
+//! makes the same tracks and alerts, which is what lets the tests replay a scenario
+//! without serial ports or a broker.
+
+use crate::config::Config;
+use crate::decode::{Decoder, Observation, PlotObservation, Time};
+use crate::detect::dark_target::AisCoverage;
+use crate::detect::{Alert, DarkTargetRule};
+use crate::fuse::{AisAssociator, AisEvent, AisPicture, RadarGeometry, Track, Tracker};
+use crate::metrics::{Metrics, RateLimit, add, inc, set};
+use borderfuse_common::frame::Frame;
+use borderfuse_common::geo::LocalFrame;
+use nalgebra::Vector2;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A scan is closed without its north marker when no plot of it arrived for this many scan
+/// periods (a lost marker must not stall the tracker).
+const SCAN_TIMEOUT_PERIODS: f64 = 1.5;
+
+/// Plots of the scan being received from one radar.
+#[derive(Debug, Default)]
+struct ScanBuffer {
+    scan: Option<u32>,
+    plots: Vec<PlotObservation>,
+    /// The newest scan already processed.
+    closed: Option<u32>,
+    /// Latest plot or marker time.
+    last_t: Time,
+    /// Scan period from the last north marker, s.
+    period_s: Option<f64>,
+}
+
+/// Whether scan number `a` comes after `b` (serial number arithmetic, so wrapping works).
+fn scan_after(a: u32, b: u32) -> bool {
+    a != b && a.wrapping_sub(b) < u32::MAX / 2
+}
+
+/// Decode → fuse → detect.
+#[derive(Debug)]
+pub struct Pipeline {
+    frame: LocalFrame,
+    decoder: Decoder,
+    tracker: Tracker,
+    picture: AisPicture,
+    associator: AisAssociator,
+    dark_target: DarkTargetRule,
+    scans: Vec<ScanBuffer>,
+    max_plots_per_scan: usize,
+    metrics: Arc<Metrics>,
+    observations: Vec<Observation>,
+    log_limit: RateLimit,
+}
+
+impl Pipeline {
+    /// A pipeline for a validated config.
+    pub fn new(config: &Config, metrics: Arc<Metrics>) -> Self {
+        let frame = LocalFrame::new(config.post.origin.geodetic());
+        let local = |p: &crate::config::Position| {
+            let (e, n) = frame.to_east_north(p.geodetic());
+            Vector2::new(e, n)
+        };
+        let radars = config
+            .radars
+            .iter()
+            .map(|r| RadarGeometry {
+                position: local(&r.position),
+                sigma_range_m: r.sigma_range_m,
+                sigma_bearing_rad: r.sigma_bearing_deg.to_radians(),
+                max_range_m: r.max_range_m,
+            })
+            .collect();
+        let coverage = config
+            .ais_receivers
+            .iter()
+            .map(|a| AisCoverage {
+                name: a.name.clone(),
+                position: local(&a.position),
+                range_m: a.range_m,
+            })
+            .collect();
+        let radar_names = config.radars.iter().map(|r| r.name.clone()).collect();
+        Pipeline {
+            frame,
+            decoder: Decoder::new(config, metrics.clone()),
+            tracker: Tracker::new(&config.tracker, radars),
+            picture: AisPicture::new(),
+            associator: AisAssociator::new(&config.ais_fusion),
+            dark_target: DarkTargetRule::new(&config.rules.dark_target, coverage, radar_names),
+            scans: config
+                .radars
+                .iter()
+                .map(|_| ScanBuffer::default())
+                .collect(),
+            max_plots_per_scan: config.tracker.max_plots_per_scan,
+            metrics,
+            observations: Vec::new(),
+            log_limit: RateLimit::new(Duration::from_secs(10)),
+        }
+    }
+
+    /// Handles one frame that arrived at `arrival_ms` (UTC ms); returns the alerts raised.
+    pub fn handle_frame(&mut self, frame: Frame, arrival_ms: u64) -> Vec<Alert> {
+        let mut observations = std::mem::take(&mut self.observations);
+        self.decoder.decode(frame, arrival_ms, &mut observations);
+        let mut alerts = Vec::new();
+        for obs in observations.drain(..) {
+            self.handle_observation(obs, &mut alerts);
+        }
+        self.observations = observations;
+        alerts
+    }
+
+    /// Closes scans whose north marker is overdue at time `now` (UTC); call about once a
+    /// second.
+    pub fn tick(&mut self, now: Time) -> Vec<Alert> {
+        let mut alerts = Vec::new();
+        for radar in 0..self.scans.len() {
+            let buffer = &self.scans[radar];
+            let (Some(_), Some(period)) = (buffer.scan, buffer.period_s) else {
+                continue;
+            };
+            if now - buffer.last_t > SCAN_TIMEOUT_PERIODS * period {
+                let t_end = buffer.last_t;
+                self.close_scan(radar, t_end, &mut alerts);
+            }
+        }
+        alerts
+    }
+
+    /// The tracker, for status and tests.
+    pub fn tracker(&self) -> &Tracker {
+        &self.tracker
+    }
+
+    /// The AIS picture.
+    pub fn ais_picture(&self) -> &AisPicture {
+        &self.picture
+    }
+
+    /// The local frame.
+    pub fn local_frame(&self) -> &LocalFrame {
+        &self.frame
+    }
+
+    fn handle_observation(&mut self, obs: Observation, alerts: &mut Vec<Alert>) {
+        match obs {
+            Observation::RadarPlot(plot) => {
+                inc(&self.metrics.radar_plots);
+                let buffer = &mut self.scans[plot.radar];
+                if buffer.closed.is_some_and(|c| !scan_after(plot.scan, c)) {
+                    inc(&self.metrics.radar_plots_dropped);
+                    if let Some(more) = self.log_limit.check() {
+                        tracing::warn!(
+                            radar = plot.radar,
+                            scan = plot.scan,
+                            more,
+                            "radar plot of a scan already processed dropped"
+                        );
+                    }
+                    return;
+                }
+                match buffer.scan {
+                    Some(s) if scan_after(plot.scan, s) => {
+                        // A newer scan began without the previous one's north marker.
+                        let t_end = buffer.last_t;
+                        self.close_scan(plot.radar, t_end, alerts);
+                    }
+                    Some(s) if s != plot.scan => {
+                        inc(&self.metrics.radar_plots_dropped);
+                        return;
+                    }
+                    _ => {}
+                }
+                let buffer = &mut self.scans[plot.radar];
+                buffer.scan = Some(plot.scan);
+                buffer.last_t = buffer.last_t.max(plot.t);
+                if buffer.plots.len() >= self.max_plots_per_scan {
+                    inc(&self.metrics.radar_plots_dropped);
+                    if let Some(more) = self.log_limit.check() {
+                        tracing::warn!(
+                            radar = plot.radar,
+                            scan = plot.scan,
+                            more,
+                            "scan exceeds tracker.max_plots_per_scan; plot dropped"
+                        );
+                    }
+                    return;
+                }
+                buffer.plots.push(plot);
+            }
+            Observation::RadarScanEnd {
+                t,
+                radar,
+                scan,
+                period_s,
+            } => {
+                let buffer = &mut self.scans[radar];
+                if period_s > 0.0 {
+                    buffer.period_s = Some(period_s);
+                }
+                if buffer.closed.is_some_and(|c| !scan_after(scan, c)) {
+                    // A repeated or stale marker.
+                    return;
+                }
+                if let Some(s) = buffer.scan
+                    && scan_after(scan, s)
+                {
+                    // The marker of a later scan: the buffered one ended unmarked.
+                    let t_end = buffer.last_t;
+                    self.close_scan(radar, t_end, alerts);
+                }
+                // Close this scan, even without plots: an empty scan is a miss for every track
+                // the radar could have seen.
+                let buffer = &mut self.scans[radar];
+                buffer.scan = Some(scan);
+                buffer.last_t = buffer.last_t.max(t);
+                self.close_scan(radar, t, alerts);
+            }
+            Observation::AisPosition(p) => self.picture.update_position(&p, &self.frame),
+            Observation::AisStatic(s) => self.picture.update_static(&s),
+        }
+    }
+
+    /// Runs the tracker on the buffered scan of `radar`, then association and the rules.
+    fn close_scan(&mut self, radar: usize, t_end: Time, alerts: &mut Vec<Alert>) {
+        let buffer = &mut self.scans[radar];
+        let Some(scan) = buffer.scan.take() else {
+            return;
+        };
+        buffer.closed = Some(scan);
+        buffer.last_t = buffer.last_t.max(t_end);
+        let mut plots = std::mem::take(&mut buffer.plots);
+        // Plots arrive in antenna order; the filter wants time order (they are the same for a
+        // rotating antenna, but a node may batch).
+        plots.sort_by(|a, b| a.t.total_cmp(&b.t));
+        let report = self.tracker.process_scan(radar, t_end, &plots);
+        plots.clear();
+        self.scans[radar].plots = plots;
+
+        let m = &self.metrics;
+        inc(&m.radar_scans);
+        add(&m.tracks_started, report.started.len() as u64);
+        add(&m.tracks_confirmed, report.confirmed.len() as u64);
+        add(&m.tracks_deleted, report.deleted.len() as u64);
+        for track in &report.deleted {
+            self.dark_target.forget(track.id);
+            tracing::debug!(track = track.id, "track deleted");
+        }
+        for id in &report.confirmed {
+            tracing::info!(track = id, "track confirmed");
+        }
+
+        for event in self
+            .associator
+            .associate(&mut self.tracker, &self.picture, t_end)
+        {
+            match event {
+                AisEvent::Bound { track, mmsi } => {
+                    inc(&m.ais_bindings);
+                    tracing::info!(track, mmsi, "track bound to AIS");
+                }
+                AisEvent::Split {
+                    track,
+                    mmsi,
+                    distance_m,
+                } => {
+                    inc(&m.ais_splits);
+                    tracing::warn!(track, mmsi, distance_m, "track and AIS diverged; split");
+                }
+            }
+        }
+        self.picture.prune(t_end);
+
+        let tracks: &[Track] = self.tracker.tracks();
+        set(&m.tracks_alive, tracks.len() as u64);
+        set(
+            &m.tracks_confirmed_alive,
+            tracks
+                .iter()
+                .filter(|t| t.status == crate::fuse::TrackStatus::Confirmed)
+                .count() as u64,
+        );
+        let raised = self
+            .dark_target
+            .evaluate(t_end, tracks, &self.picture, &self.frame);
+        add(&m.alerts_raised, raised.len() as u64);
+        alerts.extend(raised);
+    }
+}
