@@ -342,6 +342,63 @@ pub fn fix_time(received: Time, second: u8) -> Time {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use borderfuse_common::frame::RadarNorthMarker;
+
+    fn node() -> NodeState {
+        NodeState {
+            kind: NodeKind::Radar(0),
+            last_seq: None,
+            last_t_node_us: 0,
+            clock_offset_us: None,
+            reassembler: None,
+        }
+    }
+
+    fn frame(t_node_us: u64, t_utc_ms: Option<u64>) -> Frame {
+        Frame::new(
+            1,
+            0,
+            t_node_us,
+            t_utc_ms,
+            Payload::RadarNorthMarker(RadarNorthMarker {
+                scan: 0,
+                period_ms: 0,
+            }),
+        )
+    }
+
+    #[test]
+    fn a_node_without_utc_is_timed_by_its_fastest_frame() {
+        let mut n = node();
+        // Node clock 5 s at arrival 1000.080 s (80 ms latency), then 6 s at 1001.020 (20 ms).
+        assert_eq!(
+            node_time(&mut n, &frame(5_000_000, None), 1_000_080),
+            1000.080
+        );
+        assert_eq!(
+            node_time(&mut n, &frame(6_000_000, None), 1_001_020),
+            1001.020
+        );
+        // Later frames use the best offset seen, whatever their own latency.
+        assert_eq!(
+            node_time(&mut n, &frame(7_000_000, None), 1_002_500),
+            1002.020
+        );
+        // A reboot (node clock back to 1 s) starts the estimate again.
+        assert_eq!(
+            node_time(&mut n, &frame(1_000_000, None), 1_010_000),
+            1010.0
+        );
+    }
+
+    #[test]
+    fn a_node_with_utc_is_timed_by_it() {
+        let mut n = node();
+        assert_eq!(
+            node_time(&mut n, &frame(5_000_000, Some(999_500)), 1_000_080),
+            999.5
+        );
+    }
 
     #[test]
     fn an_ais_fix_time_is_the_last_matching_second_before_receipt() {

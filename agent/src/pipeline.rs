@@ -149,18 +149,9 @@ impl Pipeline {
         match obs {
             Observation::RadarPlot(plot) => {
                 inc(&self.metrics.radar_plots);
-                let buffer = &mut self.scans[plot.radar];
+                let buffer = &self.scans[plot.radar];
                 if buffer.closed.is_some_and(|c| !scan_after(plot.scan, c)) {
-                    inc(&self.metrics.radar_plots_dropped);
-                    if let Some(more) = self.log_limit.check() {
-                        tracing::warn!(
-                            radar = plot.radar,
-                            scan = plot.scan,
-                            more,
-                            "radar plot of a scan already processed dropped"
-                        );
-                    }
-                    return;
+                    return self.drop_plot(&plot, "its scan was already processed");
                 }
                 match buffer.scan {
                     Some(s) if scan_after(plot.scan, s) => {
@@ -169,26 +160,16 @@ impl Pipeline {
                         self.close_scan(plot.radar, t_end, alerts);
                     }
                     Some(s) if s != plot.scan => {
-                        inc(&self.metrics.radar_plots_dropped);
-                        return;
+                        return self.drop_plot(&plot, "it belongs to an older scan");
                     }
                     _ => {}
+                }
+                if self.scans[plot.radar].plots.len() >= self.max_plots_per_scan {
+                    return self.drop_plot(&plot, "its scan exceeds tracker.max_plots_per_scan");
                 }
                 let buffer = &mut self.scans[plot.radar];
                 buffer.scan = Some(plot.scan);
                 buffer.last_t = buffer.last_t.max(plot.t);
-                if buffer.plots.len() >= self.max_plots_per_scan {
-                    inc(&self.metrics.radar_plots_dropped);
-                    if let Some(more) = self.log_limit.check() {
-                        tracing::warn!(
-                            radar = plot.radar,
-                            scan = plot.scan,
-                            more,
-                            "scan exceeds tracker.max_plots_per_scan; plot dropped"
-                        );
-                    }
-                    return;
-                }
                 buffer.plots.push(plot);
             }
             Observation::RadarScanEnd {
@@ -221,6 +202,18 @@ impl Pipeline {
             }
             Observation::AisPosition(p) => self.picture.update_position(&p, &self.frame),
             Observation::AisStatic(s) => self.picture.update_static(&s),
+        }
+    }
+
+    fn drop_plot(&mut self, plot: &PlotObservation, reason: &str) {
+        inc(&self.metrics.radar_plots_dropped);
+        if let Some(more) = self.log_limit.check() {
+            tracing::warn!(
+                radar = plot.radar,
+                scan = plot.scan,
+                more,
+                "radar plot dropped: {reason}"
+            );
         }
     }
 
@@ -288,5 +281,169 @@ impl Pipeline {
             .evaluate(t_end, tracks, &self.picture, &self.frame);
         add(&m.alerts_raised, raised.len() as u64);
         alerts.extend(raised);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use borderfuse_common::frame::{AisSentence, Payload, RadarNorthMarker, RadarPlot};
+
+    const CONFIG: &str = r#"
+[post]
+country = "GR"
+post = "unit"
+origin = { lat = 37.70, lon = 27.00 }
+[[radar]]
+node_id = 17
+name = "radar"
+position = { lat = 37.70, lon = 27.00 }
+sigma_range_m = 15.0
+sigma_bearing_deg = 0.3
+[[ais_receiver]]
+node_id = 7
+name = "ais"
+position = { lat = 37.70, lon = 27.00 }
+range_m = 40000.0
+[mqtt]
+host = "localhost"
+"#;
+
+    const T0_MS: u64 = 1_764_331_200_000;
+
+    struct Harness {
+        pipeline: Pipeline,
+        metrics: Arc<Metrics>,
+        seq: u32,
+    }
+
+    impl Harness {
+        fn new() -> Self {
+            let metrics = Arc::new(Metrics::default());
+            let config = Config::parse(CONFIG).unwrap();
+            Harness {
+                pipeline: Pipeline::new(&config, metrics.clone()),
+                metrics,
+                seq: 0,
+            }
+        }
+
+        fn send(&mut self, node_id: u32, t_ms: u64, payload: Payload) -> Vec<Alert> {
+            let frame = Frame::new(node_id, self.seq, t_ms * 1000, Some(T0_MS + t_ms), payload);
+            self.seq += 1;
+            self.pipeline.handle_frame(frame, T0_MS + t_ms + 3)
+        }
+
+        fn plot(&mut self, t_ms: u64, scan: u32, east_m: f64) {
+            self.send(
+                17,
+                t_ms,
+                Payload::RadarPlot(RadarPlot {
+                    scan,
+                    range_m: east_m as f32,
+                    bearing_deg: 90.0,
+                    amplitude: 500,
+                }),
+            );
+        }
+
+        fn north(&mut self, t_ms: u64, scan: u32) {
+            self.send(
+                17,
+                t_ms,
+                Payload::RadarNorthMarker(RadarNorthMarker {
+                    scan,
+                    period_ms: 2000,
+                }),
+            );
+        }
+    }
+
+    #[test]
+    fn a_scan_closes_at_its_north_marker() {
+        let mut h = Harness::new();
+        h.plot(500, 0, 3000.0);
+        assert_eq!(h.pipeline.tracker().tracks().len(), 0);
+        h.north(2000, 0);
+        assert_eq!(h.pipeline.tracker().tracks().len(), 1);
+        assert_eq!(h.metrics.snapshot().radar_scans, 1);
+    }
+
+    #[test]
+    fn a_lost_north_marker_is_replaced_by_the_next_scans_first_plot() {
+        let mut h = Harness::new();
+        h.plot(500, 0, 3000.0);
+        // Marker of scan 0 lost; scan 1 begins.
+        h.plot(2500, 1, 3010.0);
+        assert_eq!(h.metrics.snapshot().radar_scans, 1);
+        h.north(4000, 1);
+        assert_eq!(h.metrics.snapshot().radar_scans, 2);
+        assert_eq!(h.pipeline.tracker().tracks()[0].updates, 2);
+    }
+
+    #[test]
+    fn a_plot_of_a_processed_scan_is_dropped_and_counted() {
+        let mut h = Harness::new();
+        h.plot(500, 5, 3000.0);
+        h.north(2000, 5);
+        h.plot(1900, 5, 3000.0);
+        assert_eq!(h.metrics.snapshot().radar_plots_dropped, 1);
+    }
+
+    #[test]
+    fn empty_scans_count_as_misses_and_delete_tracks() {
+        let mut h = Harness::new();
+        h.plot(500, 0, 3000.0);
+        h.north(2000, 0);
+        for scan in 1..4 {
+            h.north(2000 + 2000 * u64::from(scan), scan);
+        }
+        assert!(h.pipeline.tracker().tracks().is_empty());
+        assert_eq!(h.metrics.snapshot().tracks_deleted, 1);
+    }
+
+    #[test]
+    fn an_overdue_scan_is_closed_by_the_clock() {
+        let mut h = Harness::new();
+        h.north(0, 0);
+        h.plot(2500, 1, 3000.0);
+        assert!(h.pipeline.tick((T0_MS + 3000) as f64 / 1000.0).is_empty());
+        assert_eq!(h.metrics.snapshot().radar_scans, 1);
+        h.pipeline.tick((T0_MS + 6000) as f64 / 1000.0);
+        assert_eq!(h.metrics.snapshot().radar_scans, 2);
+    }
+
+    #[test]
+    fn unknown_nodes_wrong_kinds_and_sequence_gaps_are_counted() {
+        let mut h = Harness::new();
+        h.send(
+            99,
+            0,
+            Payload::RadarNorthMarker(RadarNorthMarker {
+                scan: 0,
+                period_ms: 1,
+            }),
+        );
+        let sentence = AisSentence::new("!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A").unwrap();
+        h.send(17, 10, Payload::AisSentence(sentence));
+        h.seq += 3;
+        h.north(20, 0);
+        let s = h.metrics.snapshot();
+        assert_eq!(s.frames_unknown_node, 1);
+        assert_eq!(s.frames_wrong_kind, 1);
+        assert_eq!(s.frames_lost, 3);
+    }
+
+    #[test]
+    fn ais_sentences_with_bad_checksums_are_counted_and_good_ones_decoded() {
+        let mut h = Harness::new();
+        let good = AisSentence::new("!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A").unwrap();
+        let bad = AisSentence::new("!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4B").unwrap();
+        h.send(7, 0, Payload::AisSentence(good));
+        h.send(7, 1, Payload::AisSentence(bad));
+        let s = h.metrics.snapshot();
+        assert_eq!(s.ais_messages, 1);
+        assert_eq!(s.ais_bad_sentences, 1);
+        assert!(h.pipeline.ais_picture().get(371_798_000).is_some());
     }
 }
