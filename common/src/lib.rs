@@ -4,6 +4,7 @@
 //!   and an incremental decoder that survives any byte stream.
 //! - [`nmea`]: the NMEA 0183 / IEC 61162-1 sentence layer (checksums, fields).
 //! - [`ais`]: ITU-R M.1371 six-bit payloads, position and static reports, decode and encode.
+//! - [`arpa`]: radar ARPA sentences (`TTM`, `TLL`, `OSD`, `RSD`).
 //! - [`geo`]: WGS-84 geodetic ↔ local east/north/up, the tracker's frame.
 //!
 //! `no_std` and no heap: every buffer is bounded by a named constant, so the same code runs on a
@@ -16,6 +17,7 @@
 extern crate std;
 
 pub mod ais;
+pub mod arpa;
 pub mod frame;
 pub mod geo;
 pub mod nmea;

@@ -6,7 +6,9 @@
 //! longitude in 1/10 000 minute, speed in 1/10 knot, course in 1/10 degree), with typed
 //! accessors beside them that turn "not available" sentinels into `None`.
 
+pub mod binary;
 mod bits;
+pub mod json;
 mod messages;
 mod reassembly;
 mod sentences;
