@@ -271,7 +271,21 @@ fn decode_ais(
         }
     };
     let now_ms = (t * 1000.0) as u64;
-    let bits = match reassembler.push(&vdm, now_ms) {
+    let abandoned_before = reassembler.stats().abandoned();
+    let pushed = reassembler.push(&vdm, now_ms);
+    // Messages abandoned by this push (expired, evicted, contradicted) lose their fragments.
+    let abandoned = reassembler.stats().abandoned() - abandoned_before;
+    if abandoned > 0 {
+        crate::metrics::add(&m.ais_fragments_dropped, abandoned);
+        if let Some(more) = log_limit.check() {
+            tracing::warn!(
+                abandoned,
+                more,
+                "incomplete multi-sentence AIS messages abandoned"
+            );
+        }
+    }
+    let bits = match pushed {
         Ok(Some(bits)) => bits,
         Ok(None) => return,
         Err(e) => {

@@ -5,17 +5,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 macro_rules! counters {
-    ($(#[$doc:meta] $name:ident),* $(,)?) => {
+    ($($(#[$doc:meta])* $name:ident),* $(,)?) => {
         /// Counters shared by the agent's tasks. Every drop of data has one.
         #[derive(Debug, Default)]
         pub struct Metrics {
-            $(#[$doc] pub $name: AtomicU64,)*
+            $($(#[$doc])* pub $name: AtomicU64,)*
         }
 
         /// A copy of [`Metrics`] at one instant.
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
         pub struct Snapshot {
-            $(#[$doc] pub $name: u64,)*
+            $($(#[$doc])* pub $name: u64,)*
         }
 
         impl Metrics {
@@ -66,7 +66,8 @@ counters! {
     ais_sentences,
     /// AIS sentences rejected by the NMEA or VDM layer (checksum, fields).
     ais_bad_sentences,
-    /// AIS fragments not ending in a message (orphans, duplicates, gaps, expiry: see logs).
+    /// AIS fragments or incomplete messages dropped (duplicates, bad payloads, messages
+    /// abandoned incomplete: expired, evicted or contradicted).
     ais_fragments_dropped,
     /// AIS messages decoded.
     ais_messages,

@@ -120,6 +120,101 @@ impl<'a> Sentence<'a> {
     pub fn field_iter(&self) -> core::str::Split<'a, char> {
         self.fields.split(',')
     }
+
+    /// The tag block's fields, if the sentence has a tag block.
+    pub fn tags(&self) -> Option<TagBlock<'a>> {
+        self.tag_block.map(TagBlock::parse)
+    }
+}
+
+/// A sentence group from a tag block's `g:` field: sentence `number` of `total` in group `id`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TagGroup {
+    /// This sentence's number in the group, 1-based.
+    pub number: u8,
+    /// Sentences in the group.
+    pub total: u8,
+    /// Group id, shared by the group's sentences.
+    pub id: u32,
+}
+
+/// The fields of an NMEA 4.10 tag block (`\s:source,c:time,g:1-2-42*hh\`). Fields that do not
+/// parse are `None`; the raw text stays in [`TagBlock::raw`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TagBlock<'a> {
+    /// The tag block's content, checksum removed.
+    pub raw: &'a str,
+    /// `s:`: source (station or receiver) identifier.
+    pub source: Option<&'a str>,
+    /// `c:`: UNIX time of reception, seconds (some receivers send milliseconds; see
+    /// [`TagBlock::time_ms`]).
+    pub time: Option<u64>,
+    /// `d:`: destination identifier.
+    pub destination: Option<&'a str>,
+    /// `g:`: sentence grouping.
+    pub group: Option<TagGroup>,
+    /// `n:`: line count.
+    pub line_count: Option<u32>,
+    /// `r:`: relative time.
+    pub relative_time: Option<u64>,
+    /// `t:`: free text.
+    pub text: Option<&'a str>,
+}
+
+impl<'a> TagBlock<'a> {
+    /// Reads the fields of a tag block's content (without the `\`s and checksum).
+    pub fn parse(raw: &'a str) -> TagBlock<'a> {
+        let mut tags = TagBlock {
+            raw,
+            source: None,
+            time: None,
+            destination: None,
+            group: None,
+            line_count: None,
+            relative_time: None,
+            text: None,
+        };
+        for field in raw.split(',') {
+            let Some((key, value)) = field.split_once(':') else {
+                continue;
+            };
+            match key {
+                "s" => tags.source = Some(value),
+                "c" => tags.time = value.parse().ok(),
+                "d" => tags.destination = Some(value),
+                "g" => tags.group = parse_group(value),
+                "n" => tags.line_count = value.parse().ok(),
+                "r" => tags.relative_time = value.parse().ok(),
+                "t" => tags.text = Some(value),
+                _ => {}
+            }
+        }
+        tags
+    }
+
+    /// `c:` as milliseconds since the Unix epoch: values past the year 5000 in seconds are
+    /// taken as milliseconds already (receivers differ).
+    pub fn time_ms(&self) -> Option<u64> {
+        const SECONDS_LIMIT: u64 = 100_000_000_000;
+        self.time.map(|t| {
+            if t >= SECONDS_LIMIT {
+                t
+            } else {
+                t.saturating_mul(1000)
+            }
+        })
+    }
+}
+
+fn parse_group(value: &str) -> Option<TagGroup> {
+    let mut parts = value.split('-');
+    let number = parts.next()?.parse().ok()?;
+    let total = parts.next()?.parse().ok()?;
+    let id = parts.next()?.parse().ok()?;
+    if parts.next().is_some() || number == 0 || number > total {
+        return None;
+    }
+    Some(TagGroup { number, total, id })
 }
 
 /// Parses one line (with or without its `\r\n`) and verifies its checksums.
@@ -219,6 +314,9 @@ pub struct Vdm<'a> {
     pub payload: &'a str,
     /// Bits of the last payload character that are padding, 0-5.
     pub fill_bits: u8,
+    /// The tag block's sentence group (`g:`), which links the fragments of a message on feeds
+    /// that tag them (it tells apart messages that reuse a sequential message id).
+    pub group: Option<TagGroup>,
 }
 
 /// Reads the `VDM`/`VDO` fields of a verified sentence.
@@ -272,6 +370,7 @@ pub fn parse_vdm<'a>(sentence: &Sentence<'a>) -> Result<Vdm<'a>, VdmError> {
         channel,
         payload,
         fill_bits,
+        group: sentence.tags().and_then(|t| t.group),
     })
 }
 
@@ -343,6 +442,58 @@ mod tests {
         assert_eq!(s.formatter(), "VDM");
         let corrupted = line.replace("q:u", "q:v");
         assert_eq!(parse(&corrupted), Err(NmeaError::BadTagBlock));
+    }
+
+    #[test]
+    fn tag_block_fields_are_read() {
+        // libais test/data/tagblock.nmea (ORBCOMM).
+        let s = parse(
+            "\\g:1-2-1604,s:rORBCOMM008,c:1418169601,T:2014-12-10 00.00.01*37\\\
+             !AIVDM,2,1,6,A,53@o0E000001Q0CG37U8u<Tp4q@D00000000000018330400000000000000,0*63",
+        )
+        .unwrap();
+        let tags = s.tags().unwrap();
+        assert_eq!(tags.source, Some("rORBCOMM008"));
+        assert_eq!(tags.time_ms(), Some(1_418_169_601_000));
+        let group = TagGroup {
+            number: 1,
+            total: 2,
+            id: 1604,
+        };
+        assert_eq!(tags.group, Some(group));
+        assert_eq!(parse_vdm(&s).unwrap().group, Some(group));
+    }
+
+    #[test]
+    fn malformed_tag_fields_are_none_not_errors() {
+        let tags = TagBlock::parse("g:3-2-1,c:soon,n:x,s:");
+        assert_eq!(tags.group, None);
+        assert_eq!(tags.time, None);
+        assert_eq!(tags.line_count, None);
+        assert_eq!(tags.source, Some(""));
+    }
+
+    #[test]
+    fn a_gatehouse_wrapper_is_a_proprietary_sentence_not_ais() {
+        // pyais examples/gatehouse.nmea.
+        let s = parse("$PGHP,1,2008,5,9,0,0,0,10,338,2,,1,09*17").unwrap();
+        assert_eq!(s.talker(), "P");
+        assert_eq!(s.formatter(), "GHP");
+        assert_eq!(parse_vdm(&s), Err(VdmError::NotVdm));
+    }
+
+    #[test]
+    fn a_zero_fragment_count_is_rejected() {
+        // pyais tests: `!AAVDM,0,1,...`
+        let body = "!AAVDM,0,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0";
+        let line = std::format!(
+            "{body}{}",
+            core::str::from_utf8(&checksum_suffix(body)).unwrap()
+        );
+        assert_eq!(
+            parse_vdm(&parse(&line).unwrap()),
+            Err(VdmError::BadFragment)
+        );
     }
 
     #[test]
