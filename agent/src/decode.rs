@@ -327,6 +327,9 @@ fn decode_ais(
                 shiptype: s.shiptype,
             }));
         }
+        // Other types (base stations, aids to navigation, binary messages, class B...) do not
+        // feed the tracker yet.
+        Ok(_) => inc(&m.ais_messages),
         Err(e) => {
             inc(&m.ais_undecoded);
             if let Some(more) = log_limit.check() {

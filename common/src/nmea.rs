@@ -68,15 +68,20 @@ fn hex_digit(b: u8) -> Option<u8> {
     }
 }
 
-/// Splits `text*hh` and verifies hh against the XOR of `text`.
-fn split_checked(text: &str) -> Result<&str, NmeaError> {
-    let star = text.rfind('*').ok_or(NmeaError::MissingChecksum)?;
+/// Splits `text*hh[,trailer]` and verifies hh against the XOR of `text`; returns the body and
+/// the trailer (after its comma), if any. `*` is reserved in NMEA, so the first one starts
+/// the checksum.
+fn split_checked(text: &str) -> Result<(&str, Option<&str>), NmeaError> {
+    let star = text.find('*').ok_or(NmeaError::MissingChecksum)?;
     let (body, tail) = text.split_at(star);
-    let digits = tail.as_bytes();
-    if digits.len() != 3 {
-        return Err(NmeaError::MalformedChecksum);
-    }
-    let expected = match (hex_digit(digits[1]), hex_digit(digits[2])) {
+    let (digits, trailer) = match tail.as_bytes() {
+        [b'*', h, l] => ([*h, *l], None),
+        // Some receivers (the US Coast Guard's network among them) append their own
+        // comma-separated metadata after the checksum: kept, not checked.
+        [b'*', h, l, b',', ..] => ([*h, *l], Some(&tail[4..])),
+        _ => return Err(NmeaError::MalformedChecksum),
+    };
+    let expected = match (hex_digit(digits[0]), hex_digit(digits[1])) {
         (Some(h), Some(l)) => h << 4 | l,
         _ => return Err(NmeaError::MalformedChecksum),
     };
@@ -84,7 +89,7 @@ fn split_checked(text: &str) -> Result<&str, NmeaError> {
     if expected != computed {
         return Err(NmeaError::ChecksumMismatch { expected, computed });
     }
-    Ok(body)
+    Ok((body, trailer))
 }
 
 /// One checksum-verified sentence, borrowed from the line it was parsed from.
@@ -98,6 +103,8 @@ pub struct Sentence<'a> {
     pub address: &'a str,
     /// Everything after the address field's comma up to `*`.
     pub fields: &'a str,
+    /// Receiver metadata after the checksum (`*hh,s…,d…,T…` on US Coast Guard feeds), if any.
+    pub trailer: Option<&'a str>,
 }
 
 impl<'a> Sentence<'a> {
@@ -232,7 +239,10 @@ pub fn parse(line: &str) -> Result<Sentence<'_>, NmeaError> {
             let tag = &after[..end];
             // A tag block's own checksum covers its content; a tag block without one is kept.
             let tag = if tag.contains('*') {
-                split_checked(tag).map_err(|_| NmeaError::BadTagBlock)?
+                match split_checked(tag) {
+                    Ok((content, None)) => content,
+                    _ => return Err(NmeaError::BadTagBlock),
+                }
             } else {
                 tag
             };
@@ -244,7 +254,7 @@ pub fn parse(line: &str) -> Result<Sentence<'_>, NmeaError> {
         Some(&c @ (b'$' | b'!')) => c,
         _ => return Err(NmeaError::NoStartCharacter),
     };
-    let body = split_checked(&rest[1..])?;
+    let (body, trailer) = split_checked(&rest[1..])?;
     let (address, fields) = body.split_once(',').unwrap_or((body, ""));
     let valid_address = address.bytes().all(|b| b.is_ascii_alphanumeric())
         && if address.starts_with('P') {
@@ -260,6 +270,7 @@ pub fn parse(line: &str) -> Result<Sentence<'_>, NmeaError> {
         start,
         address,
         fields,
+        trailer,
     })
 }
 
@@ -442,6 +453,22 @@ mod tests {
         assert_eq!(s.formatter(), "VDM");
         let corrupted = line.replace("q:u", "q:v");
         assert_eq!(parse(&corrupted), Err(NmeaError::BadTagBlock));
+    }
+
+    #[test]
+    fn receiver_metadata_after_the_checksum_is_kept_not_rejected() {
+        // libais test/data/test.aivdm (USCG feed).
+        let s =
+            parse("!AIVDM,1,1,,A,15B4FT5000JRP>PE6E68Nbkl0PS5,0*70,b003669794,1272412827").unwrap();
+        assert_eq!(s.trailer, Some("b003669794,1272412827"));
+        assert_eq!(
+            parse_vdm(&s).unwrap().payload,
+            "15B4FT5000JRP>PE6E68Nbkl0PS5"
+        );
+        assert_eq!(
+            parse("!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4Ab"),
+            Err(NmeaError::MalformedChecksum)
+        );
     }
 
     #[test]

@@ -929,7 +929,13 @@ proptest! {
         let body = format!("RA{formatter},{}", fields.join(","));
         let sum = body.bytes().fold(0u8, |acc, b| acc ^ b);
         let line = format!("${body}*{sum:02X}");
-        let sentence = parse(&line).map_err(|e| TestCaseError::fail(format!("{line}: {e}")))?;
+        // `*` is reserved for the checksum: a field carrying one makes the line malformed
+        // (or its checksum the wrong one).
+        let sentence = match parse(&line) {
+            Ok(sentence) => sentence,
+            Err(_) if body.contains('*') => return Ok(()),
+            Err(e) => return Err(TestCaseError::fail(format!("{line}: {e}"))),
+        };
         match parse_arpa(&sentence) {
             Ok(arpa) => round_trip_or_too_long(arpa)?,
             Err(ArpaError::Field { index, .. }) => {

@@ -1,10 +1,11 @@
 //! AIS messages (ITU-R M.1371-5) inside NMEA `VDM`/`VDO` sentences: six-bit armour, bit
-//! fields, reassembly of multi-sentence messages, and the messages the tracker uses today:
-//! position reports (types 1, 2, 3) and static and voyage data (type 5), both ways.
+//! fields, reassembly of multi-sentence messages, and every message type 1-27, both ways, with
+//! gpsd's unscaled JSON ([`AisMessage::write_gpsd_json`]).
 //!
 //! Raw field values are kept exactly as transmitted, in gpsd's unscaled units (latitude and
-//! longitude in 1/10 000 minute, speed in 1/10 knot, course in 1/10 degree), with typed
-//! accessors beside them that turn "not available" sentinels into `None`.
+//! longitude in 1/10 000 minute, speed in 1/10 knot, course in 1/10 degree) and under gpsd's
+//! field names, with typed accessors beside them that turn "not available" sentinels into
+//! `None`. Payloads whose length does not fit their type are rejected, never guessed at.
 
 pub mod binary;
 mod bits;
@@ -14,11 +15,20 @@ mod reassembly;
 mod sentences;
 
 pub use bits::{AisBits, BitWriter, MAX_PAYLOAD_BITS, sixbit_char, sixbit_value};
-pub use messages::{AisMessage, PositionReport, StaticVoyage};
+pub use messages::{
+    Acknowledge, AddressedBinary, AddressedSafety, AidToNavigationReport, AisMessage,
+    ApplicationId, AssignedModeCommand, BaseStationReport, BinaryBroadcast, ChannelManagement,
+    ChannelManagementTarget, ClassBExtendedReport, ClassBPositionReport, DataLinkManagement,
+    DgnssBroadcast, GpsdJsonWriter, GroupAssignment, Interrogation, LongRangeReport,
+    MAX_AID_NAME_CHARS, MAX_TEXT_CHARS, MultiSlotBinary, PositionReport, SafetyBroadcast,
+    SarAircraftReport, SingleSlotBinary, SlotReservation, StaticDataPart, StaticDataReport,
+    StaticVoyage, Type24Reference, UtcInquiry, aid_type_text, epfd_text, nav_status_text,
+    ship_type_text, station_type_text,
+};
 pub use reassembly::{Reassembler, ReassemblyError, ReassemblyStats};
 pub use sentences::{MAX_FRAGMENT_CHARS, encode_sentences};
 
-/// Why an AIS payload could not be decoded.
+/// Why an AIS payload could not be decoded, or a message not encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AisError {
     /// The payload holds no bits.
@@ -34,8 +44,16 @@ pub enum AisError {
         /// Payload length in bits.
         bits: usize,
     },
-    /// A message type this decoder does not decode yet.
+    /// A message type ITU-R M.1371-5 does not define (0, 28-63).
     Unsupported(u8),
+    /// A type 24 static data report whose part number is 2 or 3 (only A = 0 and B = 1 exist).
+    UnknownPart(u8),
+    /// Encoding: a field value does not fit its width in bits (or a text is longer than its
+    /// field).
+    FieldOverflow {
+        /// Bit offset of the field in the payload.
+        bit: usize,
+    },
 }
 
 impl core::fmt::Display for AisError {
@@ -50,7 +68,11 @@ impl core::fmt::Display for AisError {
                     "type {msg_type} payload of {bits} bits has the wrong length"
                 )
             }
-            AisError::Unsupported(t) => write!(f, "AIS message type {t} not decoded"),
+            AisError::Unsupported(t) => write!(f, "AIS message type {t} is not defined"),
+            AisError::UnknownPart(p) => write!(f, "type 24 part number {p} is not defined"),
+            AisError::FieldOverflow { bit } => {
+                write!(f, "value of the field at bit {bit} does not fit its width")
+            }
         }
     }
 }
