@@ -215,62 +215,75 @@ pub struct AisReceiverConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TrackerConfig {
-    /// White-acceleration power spectral density of the constant-velocity model, m²/s³.
-    pub process_noise: f64,
+    /// Motion filter: `{ kind = "imm", ... }` (constant velocity + coordinated turn, the
+    /// default) or `{ kind = "cv", q = ... }`.
+    pub filter: crate::fuse::filter::FilterConfig,
     /// Probability that the true detection falls inside the gate (chi-square, 2 dof).
     pub gate_probability: f64,
-    /// Confirm a track seen on `confirm_m` of its first `confirm_n` scans (M-of-N).
+    /// Confirm a track seen on `confirm_m` of its last `confirm_n` scans (M-of-N; IMO
+    /// MSC.192(79) asks radars to keep targets seen on 5 of 10 scans).
     pub confirm_m: u8,
-    /// See `confirm_m`.
+    /// See `confirm_m`; a tentative track not confirmed within `confirm_n` scans is deleted.
     pub confirm_n: u8,
+    /// Delete a tentative track after this many consecutive scans without a detection.
+    pub tentative_max_misses: u8,
     /// Delete a confirmed track after this many consecutive scans without a detection.
     pub delete_after_misses: u8,
+    /// Delete any track not updated for this long, seconds (a vessel AIS no longer hears
+    /// and no radar covers).
+    pub max_coast_s: f64,
     /// Standard deviation of the unknown speed of a new track, m/s.
     pub initial_speed_sigma_mps: f64,
+    /// Standard deviation of the unknown turn rate of a new track, degrees per second.
+    pub initial_turn_sigma_deg_s: f64,
+    /// Most live tracks; detections that would start more are counted and dropped, so
+    /// memory stays bounded whatever arrives.
+    pub max_tracks: usize,
     /// Most plots one scan may hold; more are dropped and counted (a radar in a storm).
     pub max_plots_per_scan: usize,
+    /// How long measurements wait to be put in time order before they are processed,
+    /// seconds; later ones are fitted into their track by re-filtering.
+    pub reorder_window_s: f64,
 }
 
 impl Default for TrackerConfig {
     fn default() -> Self {
         TrackerConfig {
-            process_noise: 0.5,
+            filter: crate::fuse::filter::FilterConfig::default(),
             gate_probability: 0.9999,
-            confirm_m: 3,
-            confirm_n: 4,
+            confirm_m: 5,
+            confirm_n: 10,
+            tentative_max_misses: 2,
             delete_after_misses: 4,
+            max_coast_s: 400.0,
             initial_speed_sigma_mps: 12.0,
-            max_plots_per_scan: 4096,
+            initial_turn_sigma_deg_s: 2.0,
+            max_tracks: 100_000,
+            max_plots_per_scan: 20_000,
+            reorder_window_s: 1.0,
         }
     }
 }
 
-/// AIS ↔ radar track association (IMO MSC.192(79): on position and motion).
+/// AIS ↔ radar track association (IMO MSC.192(79): on position and motion). Position is
+/// gated by the tracker's chi-square gate; these are the motion gates, applied once a track's
+/// velocity is known to better than 2 m/s.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AisFusionConfig {
-    /// Largest distance between a track and an AIS position (dead-reckoned to the track's
-    /// time) for them to be the same vessel, metres.
-    pub gate_m: f64,
-    /// Added to the gate per second of AIS report age, metres per second (dead reckoning
-    /// drifts).
-    pub gate_growth_mps: f64,
-    /// Largest speed difference between track and AIS report, m/s (when both move).
+    /// Largest difference between the track's speed and the reported speed over ground,
+    /// m/s (widened by twice the track's velocity uncertainty).
     pub speed_gate_mps: f64,
-    /// Largest course difference, degrees, when both move faster than 1 m/s.
+    /// Largest difference between the track's course and the reported course over ground,
+    /// degrees, when both move faster than 1 m/s.
     pub course_gate_deg: f64,
-    /// AIS reports older than this are not associated, seconds.
-    pub max_report_age_s: f64,
 }
 
 impl Default for AisFusionConfig {
     fn default() -> Self {
         AisFusionConfig {
-            gate_m: 200.0,
-            gate_growth_mps: 2.0,
             speed_gate_mps: 4.0,
             course_gate_deg: 45.0,
-            max_report_age_s: 60.0,
         }
     }
 }
@@ -475,7 +488,9 @@ impl Config {
         }
 
         let t = &self.tracker;
-        positive("tracker.process_noise", t.process_noise)?;
+        t.filter
+            .validate()
+            .map_err(|reason| invalid("tracker.filter", reason))?;
         if !(t.gate_probability > 0.0 && t.gate_probability < 1.0) {
             return Err(invalid(
                 "tracker.gate_probability",
@@ -494,25 +509,40 @@ impl Config {
                 format!("{} must be in 1..=confirm_n ({})", t.confirm_m, t.confirm_n),
             ));
         }
+        if t.tentative_max_misses == 0 {
+            return Err(invalid(
+                "tracker.tentative_max_misses",
+                "must be at least 1",
+            ));
+        }
         if t.delete_after_misses == 0 {
             return Err(invalid("tracker.delete_after_misses", "must be at least 1"));
         }
+        positive("tracker.max_coast_s", t.max_coast_s)?;
         positive("tracker.initial_speed_sigma_mps", t.initial_speed_sigma_mps)?;
+        positive(
+            "tracker.initial_turn_sigma_deg_s",
+            t.initial_turn_sigma_deg_s,
+        )?;
+        if t.max_tracks == 0 || t.max_tracks > 10_000_000 {
+            return Err(invalid("tracker.max_tracks", "must be in 1..=10000000"));
+        }
         if t.max_plots_per_scan == 0 || t.max_plots_per_scan > 1_000_000 {
             return Err(invalid(
                 "tracker.max_plots_per_scan",
                 "must be in 1..=1000000",
             ));
         }
+        non_negative("tracker.reorder_window_s", t.reorder_window_s)?;
+        if t.reorder_window_s > 600.0 {
+            return Err(invalid("tracker.reorder_window_s", "must be at most 600 s"));
+        }
 
         let f = &self.ais_fusion;
-        positive("ais_fusion.gate_m", f.gate_m)?;
-        non_negative("ais_fusion.gate_growth_mps", f.gate_growth_mps)?;
         positive("ais_fusion.speed_gate_mps", f.speed_gate_mps)?;
         if !(f.course_gate_deg > 0.0 && f.course_gate_deg <= 180.0) {
             return Err(invalid("ais_fusion.course_gate_deg", "must be in (0, 180]"));
         }
-        positive("ais_fusion.max_report_age_s", f.max_report_age_s)?;
 
         positive("rules.dark_target.after_s", self.rules.dark_target.after_s)?;
 
@@ -593,7 +623,23 @@ host = "localhost"
         let c = Config::parse(MINIMAL).unwrap();
         assert_eq!(c.sources[0].baud, 115_200);
         assert_eq!(c.client_id(), "borderfuse-GR-samos-east");
-        assert_eq!(c.tracker.confirm_m, 3);
+        assert_eq!(c.tracker.confirm_m, 5);
+    }
+
+    #[test]
+    fn the_filter_is_chosen_by_kind() {
+        let c = Config::parse(&format!(
+            "{MINIMAL}\n[tracker]\nfilter = {{ kind = \"cv\", q = 0.1 }}\n"
+        ))
+        .unwrap();
+        assert_eq!(
+            c.tracker.filter,
+            crate::fuse::filter::FilterConfig::Cv { q: 0.1 }
+        );
+        let e = error_of(&format!(
+            "{MINIMAL}\n[tracker]\nfilter = {{ kind = \"cv\", q = 0.1, r = 2 }}\n"
+        ));
+        assert!(e.contains('r'), "{e}");
     }
 
     #[test]

@@ -82,6 +82,8 @@ pub struct AisPosition {
     pub course_deg: Option<f64>,
     /// True heading, degrees.
     pub heading_deg: Option<f64>,
+    /// Position accuracy flag: better than 10 m (DGNSS).
+    pub accuracy: bool,
 }
 
 /// AIS static data (type 5).
@@ -315,6 +317,7 @@ fn decode_ais(
                 speed_kn: p.speed_knots(),
                 course_deg: p.course_deg(),
                 heading_deg: p.heading_deg(),
+                accuracy: p.accuracy,
             }));
         }
         Ok(AisMessage::StaticVoyage(s)) => {

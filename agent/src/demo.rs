@@ -194,7 +194,10 @@ pub fn agent_config(
             log_interval_s: 0.0,
         },
     };
-    // The demo lasts 30 s: alert on boats dark for 15 s rather than the operational minute.
+    // The demo lasts 30 s: confirm tracks on 3 of 5 scans rather than IMO's 5 of 10, and
+    // alert on boats dark for 15 s rather than the operational minute.
+    config.tracker.confirm_m = 3;
+    config.tracker.confirm_n = 5;
     config.rules.dark_target.after_s = 15.0;
     let names: HashMap<u32, &str> = scenario
         .radars

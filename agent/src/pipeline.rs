@@ -5,14 +5,19 @@
 //! without serial ports or a broker.
 
 use crate::config::Config;
-use crate::decode::{Decoder, Observation, PlotObservation, Time};
+use crate::decode::{AisPosition, Decoder, Observation, PlotObservation, Time};
 use crate::detect::dark_target::AisCoverage;
 use crate::detect::{Alert, DarkTargetRule};
-use crate::fuse::{AisAssociator, AisEvent, AisPicture, RadarGeometry, Track, Tracker};
+use crate::fuse::kalman::MeasurementModel;
+use crate::fuse::reorder::{Batch, Pushed, ReorderBuffer};
+use crate::fuse::{
+    AisEvent, AisPicture, Detection, ReportedMotion, ScanReport, SensorId, SensorInfo, SensorKind,
+    TrackStatus, Tracker,
+};
 use crate::metrics::{Metrics, RateLimit, add, inc, set};
 use borderfuse_common::frame::Frame;
 use borderfuse_common::geo::LocalFrame;
-use nalgebra::Vector2;
+use nalgebra::{Matrix2, Vector2};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,6 +38,15 @@ struct ScanBuffer {
     period_s: Option<f64>,
 }
 
+/// Most scans waiting in the re-ordering window (at one AIS report a scan, a busy strait
+/// sends a few hundred a second).
+const MAX_WAITING_SCANS: usize = 100_000;
+
+/// AIS position standard deviation for reports flagged high accuracy (DGNSS, < 10 m) and
+/// for the others (GNSS, tens of metres), per axis.
+const AIS_SIGMA_HIGH_ACCURACY_M: f64 = 5.0;
+const AIS_SIGMA_LOW_ACCURACY_M: f64 = 15.0;
+
 /// Whether scan number `a` comes after `b` (serial number arithmetic, so wrapping works).
 fn scan_after(a: u32, b: u32) -> bool {
     a != b && a.wrapping_sub(b) < u32::MAX / 2
@@ -44,8 +58,11 @@ pub struct Pipeline {
     frame: LocalFrame,
     decoder: Decoder,
     tracker: Tracker,
+    reorder: ReorderBuffer,
+    /// Radar `i` is tracker sensor `i`; AIS receiver `k` is sensor `radars + k`.
+    radar_sensors: Vec<(Vector2<f64>, Matrix2<f64>)>,
+    ais_sensor_base: usize,
     picture: AisPicture,
-    associator: AisAssociator,
     dark_target: DarkTargetRule,
     scans: Vec<ScanBuffer>,
     max_plots_per_scan: usize,
@@ -62,14 +79,34 @@ impl Pipeline {
             let (e, n) = frame.to_east_north(p.geodetic());
             Vector2::new(e, n)
         };
-        let radars = config
+        let mut sensors: Vec<SensorInfo> = config
             .radars
             .iter()
-            .map(|r| RadarGeometry {
-                position: local(&r.position),
-                sigma_range_m: r.sigma_range_m,
-                sigma_bearing_rad: r.sigma_bearing_deg.to_radians(),
-                max_range_m: r.max_range_m,
+            .map(|r| SensorInfo {
+                name: r.name.clone(),
+                kind: SensorKind::Radar,
+                coverage: Some((local(&r.position), r.max_range_m)),
+            })
+            .collect();
+        sensors.extend(config.ais_receivers.iter().map(|a| SensorInfo {
+            name: a.name.clone(),
+            kind: SensorKind::Ais,
+            coverage: Some((local(&a.position), a.range_m)),
+        }));
+        let radar_sensors = config
+            .radars
+            .iter()
+            .map(|r| {
+                let sigma_bearing = r.sigma_bearing_deg.to_radians();
+                (
+                    local(&r.position),
+                    Matrix2::new(
+                        r.sigma_range_m * r.sigma_range_m,
+                        0.0,
+                        0.0,
+                        sigma_bearing * sigma_bearing,
+                    ),
+                )
             })
             .collect();
         let coverage = config
@@ -81,14 +118,16 @@ impl Pipeline {
                 range_m: a.range_m,
             })
             .collect();
-        let radar_names = config.radars.iter().map(|r| r.name.clone()).collect();
+        let sensor_names = sensors.iter().map(|s| s.name.clone()).collect();
         Pipeline {
             frame,
             decoder: Decoder::new(config, metrics.clone()),
-            tracker: Tracker::new(&config.tracker, radars),
+            tracker: Tracker::new(&config.tracker, &config.ais_fusion, sensors),
+            reorder: ReorderBuffer::new(config.tracker.reorder_window_s, MAX_WAITING_SCANS),
+            radar_sensors,
+            ais_sensor_base: config.radars.len(),
             picture: AisPicture::new(),
-            associator: AisAssociator::new(&config.ais_fusion),
-            dark_target: DarkTargetRule::new(&config.rules.dark_target, coverage, radar_names),
+            dark_target: DarkTargetRule::new(&config.rules.dark_target, coverage, sensor_names),
             scans: config
                 .radars
                 .iter()
@@ -127,6 +166,9 @@ impl Pipeline {
                 self.close_scan(radar, t_end, &mut alerts);
             }
         }
+        // Data that stopped coming must not wait in the window forever.
+        self.reorder.advance_to(now);
+        self.run_ready(&mut alerts);
         alerts
     }
 
@@ -200,7 +242,11 @@ impl Pipeline {
                 buffer.last_t = buffer.last_t.max(t);
                 self.close_scan(radar, t, alerts);
             }
-            Observation::AisPosition(p) => self.picture.update_position(&p, &self.frame),
+            Observation::AisPosition(p) => {
+                self.picture.update_position(&p, &self.frame);
+                let batch = self.ais_batch(&p);
+                self.submit(batch, alerts);
+            }
             Observation::AisStatic(s) => self.picture.update_static(&s),
         }
     }
@@ -217,7 +263,35 @@ impl Pipeline {
         }
     }
 
-    /// Runs the tracker on the buffered scan of `radar`, then association and the rules.
+    /// An AIS position report as a one-detection scan of its receiver.
+    fn ais_batch(&self, p: &AisPosition) -> Batch {
+        let (east, north) = self
+            .frame
+            .to_east_north(borderfuse_common::geo::Geodetic::new(p.lat_deg, p.lon_deg));
+        let sigma = if p.accuracy {
+            AIS_SIGMA_HIGH_ACCURACY_M
+        } else {
+            AIS_SIGMA_LOW_ACCURACY_M
+        };
+        let sensor = (self.ais_sensor_base + p.receiver) as SensorId;
+        Batch {
+            t: p.t,
+            dets: vec![Detection {
+                t: p.t,
+                sensor,
+                z: Vector2::new(east, north),
+                model: MeasurementModel::position(sigma),
+                mmsi: Some(p.mmsi),
+                motion: p.speed_kn.map(|s| ReportedMotion {
+                    speed_mps: s * crate::fuse::ais::KNOT_MPS,
+                    course_deg: p.course_deg,
+                }),
+            }],
+            looking: vec![sensor],
+        }
+    }
+
+    /// Closes the buffered scan of `radar` and hands it to the re-ordering window.
     fn close_scan(&mut self, radar: usize, t_end: Time, alerts: &mut Vec<Alert>) {
         let buffer = &mut self.scans[radar];
         let Some(scan) = buffer.scan.take() else {
@@ -225,16 +299,61 @@ impl Pipeline {
         };
         buffer.closed = Some(scan);
         buffer.last_t = buffer.last_t.max(t_end);
-        let mut plots = std::mem::take(&mut buffer.plots);
-        // Plots arrive in antenna order; the filter wants time order (they are the same for a
-        // rotating antenna, but a node may batch).
-        plots.sort_by(|a, b| a.t.total_cmp(&b.t));
-        let report = self.tracker.process_scan(radar, t_end, &plots);
+        let plots = std::mem::take(&mut buffer.plots);
+        inc(&self.metrics.radar_scans);
+        let (position, r) = self.radar_sensors[radar];
+        let model = MeasurementModel::RangeBearing {
+            sensor: position,
+            r,
+        };
+        let batch = Batch {
+            t: t_end,
+            dets: plots
+                .iter()
+                .map(|p| Detection {
+                    t: p.t,
+                    sensor: radar as SensorId,
+                    z: Vector2::new(p.range_m, p.bearing_deg.to_radians()),
+                    model,
+                    mmsi: None,
+                    motion: None,
+                })
+                .collect(),
+            looking: vec![radar as SensorId],
+        };
+        let mut plots = plots;
         plots.clear();
         self.scans[radar].plots = plots;
+        self.submit(batch, alerts);
+    }
 
+    /// Puts a scan through the re-ordering window and runs what is due.
+    fn submit(&mut self, batch: Batch, alerts: &mut Vec<Alert>) {
+        match self.reorder.push(batch) {
+            Pushed::Waiting => {}
+            Pushed::Late(batch) => {
+                let mut report = ScanReport::default();
+                for det in &batch.dets {
+                    self.tracker.process_late(det, &mut report);
+                }
+                self.absorb(report, batch.t, alerts);
+            }
+        }
+        self.run_ready(alerts);
+    }
+
+    fn run_ready(&mut self, alerts: &mut Vec<Alert>) {
+        while let Some(batch) = self.reorder.pop_ready() {
+            let report = self
+                .tracker
+                .process_scan(batch.t, &batch.dets, &batch.looking);
+            self.absorb(report, batch.t, alerts);
+        }
+    }
+
+    /// Counts what a scan changed, then runs the rules at its time.
+    fn absorb(&mut self, report: ScanReport, t: Time, alerts: &mut Vec<Alert>) {
         let m = &self.metrics;
-        inc(&m.radar_scans);
         add(&m.tracks_started, report.started.len() as u64);
         add(&m.tracks_confirmed, report.confirmed.len() as u64);
         add(&m.tracks_deleted, report.deleted.len() as u64);
@@ -245,12 +364,8 @@ impl Pipeline {
         for id in &report.confirmed {
             tracing::info!(track = id, "track confirmed");
         }
-
-        for event in self
-            .associator
-            .associate(&mut self.tracker, &self.picture, t_end)
-        {
-            match event {
+        for event in &report.ais {
+            match *event {
                 AisEvent::Bound { track, mmsi } => {
                     inc(&m.ais_bindings);
                     tracing::info!(track, mmsi, "track bound to AIS");
@@ -265,20 +380,19 @@ impl Pipeline {
                 }
             }
         }
-        self.picture.prune(t_end);
-
-        let tracks: &[Track] = self.tracker.tracks();
+        self.picture.prune(t);
+        let tracks = self.tracker.tracks();
         set(&m.tracks_alive, tracks.len() as u64);
         set(
             &m.tracks_confirmed_alive,
             tracks
                 .iter()
-                .filter(|t| t.status == crate::fuse::TrackStatus::Confirmed)
+                .filter(|t| t.status == TrackStatus::Confirmed)
                 .count() as u64,
         );
         let raised = self
             .dark_target
-            .evaluate(t_end, tracks, &self.picture, &self.frame);
+            .evaluate(t, tracks, &self.picture, &self.frame);
         add(&m.alerts_raised, raised.len() as u64);
         alerts.extend(raised);
     }
@@ -305,6 +419,9 @@ node_id = 7
 name = "ais"
 position = { lat = 37.70, lon = 27.00 }
 range_m = 40000.0
+[tracker]
+# Scans are processed as they close, so the tests see each step.
+reorder_window_s = 0.0
 [mqtt]
 host = "localhost"
 "#;

@@ -28,22 +28,23 @@ pub struct AisCoverage {
 pub struct DarkTargetRule {
     config: DarkTargetConfig,
     coverage: Vec<AisCoverage>,
-    radar_names: Vec<String>,
+    /// Tracker sensor names, by sensor id.
+    sensor_names: Vec<String>,
     /// Tracks already alerted on: one alert per dark track, not one per scan.
     raised: HashSet<TrackId>,
 }
 
 impl DarkTargetRule {
-    /// The rule with AIS coverage and radar names for evidence.
+    /// The rule with AIS coverage, and the tracker's sensor names (by sensor id) for evidence.
     pub fn new(
         config: &DarkTargetConfig,
         coverage: Vec<AisCoverage>,
-        radar_names: Vec<String>,
+        sensor_names: Vec<String>,
     ) -> Self {
         DarkTargetRule {
             config: config.clone(),
             coverage,
-            radar_names,
+            sensor_names,
             raised: HashSet::new(),
         }
     }
@@ -106,10 +107,10 @@ impl DarkTargetRule {
                     })
                 });
             let sensors: Vec<&str> = self
-                .radar_names
+                .sensor_names
                 .iter()
                 .enumerate()
-                .filter(|(i, _)| *i < 64 && track.radars & (1u64 << i) != 0)
+                .filter(|(i, _)| *i < 64 && track.sensors & (1u64 << i) != 0)
                 .map(|(_, n)| n.as_str())
                 .collect();
             let p = track.estimate.position_covariance();
@@ -130,7 +131,7 @@ impl DarkTargetRule {
                     "track": {
                         "confirmed_at": super::rfc3339(confirmed_at),
                         "last_update": super::rfc3339(track.t),
-                        "radar_plots": track.updates,
+                        "updates": track.updates,
                         "speed_kn": round_to(track.speed_mps() / crate::fuse::ais::KNOT_MPS, 0.1),
                         "course_deg": round_to(track.course_deg(), 0.1),
                         "sigma_position_m": round_to((p[(0, 0)] + p[(1, 1)]).sqrt(), 0.1),

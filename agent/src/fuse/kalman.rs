@@ -1,17 +1,34 @@
-//! Constant-velocity motion and Kalman / extended Kalman updates on static matrices.
+//! Gaussian estimates, measurement models, and the (extended) Kalman update, on static
+//! matrices.
 //!
-//! The state is `[x, vx, y, vy]` (metres and metres per second, east and north), the order of
-//! Stone Soup's CV model and of the tracker-neutral CSV format, so numbers can be compared
-//! directly. Every matrix is a `nalgebra` static matrix: no allocation per update.
+//! The state is `[x, vx, y, vy, ω]`: position and velocity east and north (metres, metres per
+//! second) as in Stone Soup's constant-velocity model and the tracker-neutral CSV format,
+//! plus the turn rate ω (rad/s, counter-clockwise positive) that the coordinated-turn model
+//! needs; the constant-velocity model carries ω without using it, so both models of an IMM
+//! share one state space. Every matrix is a `nalgebra` static matrix: no allocation per
+//! update.
 
-use nalgebra::{Matrix2, Matrix4, SMatrix, Vector2, Vector4};
+use nalgebra::{Matrix2, SMatrix, SVector, Vector2};
 
-/// Track state `[x, vx, y, vy]`.
-pub type State = Vector4<f64>;
+/// Dimension of the state.
+pub const DIM: usize = 5;
+/// Track state `[x, vx, y, vy, ω]`.
+pub type State = SVector<f64, DIM>;
 /// State covariance.
-pub type Covariance = Matrix4<f64>;
-/// Measurement Jacobian (2 measurements × 4 states).
-pub type Jacobian = SMatrix<f64, 2, 4>;
+pub type Covariance = SMatrix<f64, DIM, DIM>;
+/// Measurement Jacobian (2 measurements × 5 states).
+pub type Jacobian = SMatrix<f64, 2, DIM>;
+
+/// Index of east position in [`State`].
+pub const X: usize = 0;
+/// Index of east velocity.
+pub const VX: usize = 1;
+/// Index of north position.
+pub const Y: usize = 2;
+/// Index of north velocity.
+pub const VY: usize = 3;
+/// Index of turn rate.
+pub const OMEGA: usize = 4;
 
 /// A Gaussian state estimate.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -25,85 +42,53 @@ pub struct Gaussian {
 impl Gaussian {
     /// Position east, north.
     pub fn position(&self) -> Vector2<f64> {
-        Vector2::new(self.x[0], self.x[2])
+        Vector2::new(self.x[X], self.x[Y])
     }
 
     /// Velocity east, north.
     pub fn velocity(&self) -> Vector2<f64> {
-        Vector2::new(self.x[1], self.x[3])
+        Vector2::new(self.x[VX], self.x[VY])
     }
 
     /// Covariance of the position.
     pub fn position_covariance(&self) -> Matrix2<f64> {
         Matrix2::new(
-            self.p[(0, 0)],
-            self.p[(0, 2)],
-            self.p[(2, 0)],
-            self.p[(2, 2)],
+            self.p[(X, X)],
+            self.p[(X, Y)],
+            self.p[(Y, X)],
+            self.p[(Y, Y)],
         )
     }
 
     /// Covariance of the velocity.
     pub fn velocity_covariance(&self) -> Matrix2<f64> {
         Matrix2::new(
-            self.p[(1, 1)],
-            self.p[(1, 3)],
-            self.p[(3, 1)],
-            self.p[(3, 3)],
+            self.p[(VX, VX)],
+            self.p[(VX, VY)],
+            self.p[(VY, VX)],
+            self.p[(VY, VY)],
         )
     }
-}
 
-/// Nearly-constant-velocity motion: white acceleration noise of power spectral density `q`
-/// (m²/s³) on each axis.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ConstantVelocity {
-    /// Process noise power spectral density, m²/s³.
-    pub q: f64,
-}
-
-impl ConstantVelocity {
-    /// Transition matrix and process noise over `dt` seconds.
-    pub fn transition(&self, dt: f64) -> (Matrix4<f64>, Matrix4<f64>) {
-        let f = Matrix4::new(
-            1.0, dt, 0.0, 0.0, //
-            0.0, 1.0, 0.0, 0.0, //
-            0.0, 0.0, 1.0, dt, //
-            0.0, 0.0, 0.0, 1.0,
-        );
-        let dt2 = dt * dt;
-        let (a, b, c) = (
-            self.q * dt2 * dt / 3.0,
-            self.q * dt2 / 2.0,
-            self.q * dt.abs(),
-        );
-        let q = Matrix4::new(
-            a, b, 0.0, 0.0, //
-            b, c, 0.0, 0.0, //
-            0.0, 0.0, a, b, //
-            0.0, 0.0, b, c,
-        );
-        (f, q)
+    /// Whether every value is finite and the variances are positive: a filter that produced
+    /// anything else has diverged and must not be used.
+    pub fn is_sane(&self) -> bool {
+        self.x.iter().all(|v| v.is_finite())
+            && self.p.iter().all(|v| v.is_finite())
+            && (0..DIM).all(|i| self.p[(i, i)] >= 0.0)
     }
 
-    /// The estimate `dt` seconds later (or earlier, for `dt < 0`: retrodiction adds the same
-    /// uncertainty as prediction, which is what a gate needs).
-    pub fn predict(&self, g: &Gaussian, dt: f64) -> Gaussian {
-        if dt == 0.0 {
-            return *g;
-        }
-        let (f, q) = self.transition(dt);
-        Gaussian {
-            x: f * g.x,
-            p: f * g.p * f.transpose() + q,
-        }
+    /// Symmetrises the covariance (rounding makes it drift).
+    pub fn symmetrised(mut self) -> Self {
+        self.p = (self.p + self.p.transpose()) * 0.5;
+        self
     }
 }
 
 /// How a sensor measures a target.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum MeasurementModel {
-    /// Position east, north with covariance `r` (AIS, a converted plot).
+    /// Position east, north with covariance `r` (AIS, a plot extractor's Cartesian plots).
     Position {
         /// Measurement covariance, m².
         r: Matrix2<f64>,
@@ -113,10 +98,8 @@ pub enum MeasurementModel {
     RangeBearing {
         /// Sensor position east, north.
         sensor: Vector2<f64>,
-        /// Range standard deviation, m.
-        sigma_range_m: f64,
-        /// Bearing standard deviation, rad.
-        sigma_bearing_rad: f64,
+        /// Measurement covariance of `[range, bearing]` (m², m·rad, rad²).
+        r: Matrix2<f64>,
     },
 }
 
@@ -135,6 +118,15 @@ pub struct Innovation {
     pub r: Matrix2<f64>,
     /// Squared Mahalanobis distance `νᵀ S⁻¹ ν`.
     pub d2: f64,
+    /// `ln det S`, for likelihoods.
+    pub ln_det_s: f64,
+}
+
+impl Innovation {
+    /// Gaussian likelihood of the innovation, `N(ν; 0, S)`, as a natural logarithm.
+    pub fn log_likelihood(&self) -> f64 {
+        -0.5 * (self.d2 + self.ln_det_s) - std::f64::consts::TAU.ln()
+    }
 }
 
 /// Wraps an angle to (-π, π].
@@ -147,20 +139,107 @@ pub fn wrap_pi(a: f64) -> f64 {
     }
 }
 
+/// Why a measurement was refused before it reached a filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum MeasurementError {
+    /// A value is NaN or infinite.
+    #[error("measurement has a non-finite value")]
+    NotFinite,
+    /// The covariance is not symmetric positive definite.
+    #[error("measurement covariance is not positive definite")]
+    NotPositiveDefinite,
+    /// A range that is negative.
+    #[error("negative range")]
+    NegativeRange,
+}
+
 impl MeasurementModel {
+    /// Position-measurement model with independent east/north noise.
+    pub fn position(sigma_m: f64) -> Self {
+        MeasurementModel::Position {
+            r: Matrix2::new(sigma_m * sigma_m, 0.0, 0.0, sigma_m * sigma_m),
+        }
+    }
+
+    /// Range/bearing model with independent range and bearing noise.
+    pub fn range_bearing(sensor: Vector2<f64>, sigma_range_m: f64, sigma_bearing_rad: f64) -> Self {
+        MeasurementModel::RangeBearing {
+            sensor,
+            r: Matrix2::new(
+                sigma_range_m * sigma_range_m,
+                0.0,
+                0.0,
+                sigma_bearing_rad * sigma_bearing_rad,
+            ),
+        }
+    }
+
+    /// The same model with its covariance multiplied by `factor`.
+    pub fn inflated(&self, factor: f64) -> Self {
+        match *self {
+            MeasurementModel::Position { r } => MeasurementModel::Position { r: r * factor },
+            MeasurementModel::RangeBearing { sensor, r } => MeasurementModel::RangeBearing {
+                sensor,
+                r: r * factor,
+            },
+        }
+    }
+
+    /// The measurement covariance.
+    pub fn r(&self) -> Matrix2<f64> {
+        match *self {
+            MeasurementModel::Position { r } | MeasurementModel::RangeBearing { r, .. } => r,
+        }
+    }
+
+    /// Checks a measurement `z` under this model.
+    pub fn validate(&self, z: Vector2<f64>) -> Result<(), MeasurementError> {
+        let r = self.r();
+        let sensor_ok = match self {
+            MeasurementModel::RangeBearing { sensor, .. } => sensor.iter().all(|v| v.is_finite()),
+            MeasurementModel::Position { .. } => true,
+        };
+        if !z.iter().all(|v| v.is_finite()) || !r.iter().all(|v| v.is_finite()) || !sensor_ok {
+            return Err(MeasurementError::NotFinite);
+        }
+        // Symmetric positive definite 2×2: positive diagonal and determinant.
+        let symmetric = (r[(0, 1)] - r[(1, 0)]).abs() <= 1e-9 * (r[(0, 0)].abs() + r[(1, 1)].abs());
+        if !(symmetric && r[(0, 0)] > 0.0 && r.determinant() > 0.0) {
+            return Err(MeasurementError::NotPositiveDefinite);
+        }
+        if matches!(self, MeasurementModel::RangeBearing { .. }) && z.x < 0.0 {
+            return Err(MeasurementError::NegativeRange);
+        }
+        Ok(())
+    }
+
+    /// The measured position in the local frame (for a range/bearing measurement, converted
+    /// from polar) and its covariance, to index and initiate.
+    pub fn position_of(&self, z: Vector2<f64>) -> (Vector2<f64>, Matrix2<f64>) {
+        match *self {
+            MeasurementModel::Position { r } => (z, r),
+            MeasurementModel::RangeBearing { sensor, r } => {
+                let (range, bearing) = (z.x, z.y);
+                let (sin, cos) = bearing.sin_cos();
+                let pos = sensor + Vector2::new(range * sin, range * cos);
+                // Polar → Cartesian covariance through the Jacobian of (x, y) w.r.t. (r, θ).
+                let j = Matrix2::new(sin, range * cos, cos, -range * sin);
+                (pos, j * r * j.transpose())
+            }
+        }
+    }
+
     /// Innovation of measurement `z` against `pred`; `None` where the model is singular (a
     /// target on top of the radar, a degenerate covariance).
     pub fn innovation(&self, pred: &Gaussian, z: Vector2<f64>) -> Option<Innovation> {
         let (nu, h, r) = match *self {
             MeasurementModel::Position { r } => {
-                let h = Jacobian::new(1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0);
+                let mut h = Jacobian::zeros();
+                h[(0, X)] = 1.0;
+                h[(1, Y)] = 1.0;
                 (z - pred.position(), h, r)
             }
-            MeasurementModel::RangeBearing {
-                sensor,
-                sigma_range_m,
-                sigma_bearing_rad,
-            } => {
+            MeasurementModel::RangeBearing { sensor, r } => {
                 let d = pred.position() - sensor;
                 let rho2 = d.norm_squared();
                 let rho = rho2.sqrt();
@@ -168,22 +247,11 @@ impl MeasurementModel {
                     return None;
                 }
                 let predicted = Vector2::new(rho, d.x.atan2(d.y));
-                let h = Jacobian::new(
-                    d.x / rho,
-                    0.0,
-                    d.y / rho,
-                    0.0,
-                    d.y / rho2,
-                    0.0,
-                    -d.x / rho2,
-                    0.0,
-                );
-                let r = Matrix2::new(
-                    sigma_range_m * sigma_range_m,
-                    0.0,
-                    0.0,
-                    sigma_bearing_rad * sigma_bearing_rad,
-                );
+                let mut h = Jacobian::zeros();
+                h[(0, X)] = d.x / rho;
+                h[(0, Y)] = d.y / rho;
+                h[(1, X)] = d.y / rho2;
+                h[(1, Y)] = -d.x / rho2;
                 let mut nu = z - predicted;
                 nu.y = wrap_pi(nu.y);
                 (nu, h, r)
@@ -191,6 +259,10 @@ impl MeasurementModel {
         };
         let s = h * pred.p * h.transpose() + r;
         let s = (s + s.transpose()) * 0.5;
+        let det = s.determinant();
+        if !(det > 0.0 && det.is_finite()) {
+            return None;
+        }
         let s_inv = s.try_inverse()?;
         let d2 = (nu.transpose() * s_inv * nu)[(0, 0)];
         if !d2.is_finite() || d2 < 0.0 {
@@ -203,45 +275,33 @@ impl MeasurementModel {
             h,
             r,
             d2,
+            ln_det_s: det.ln(),
         })
     }
 
     /// The first estimate of a target from one measurement: position from the measurement,
-    /// velocity unknown (zero mean, standard deviation `speed_sigma_mps` per axis).
-    pub fn initiate(&self, z: Vector2<f64>, speed_sigma_mps: f64) -> Gaussian {
-        let (pos, pos_cov) = match *self {
-            MeasurementModel::Position { r } => (z, r),
-            MeasurementModel::RangeBearing {
-                sensor,
-                sigma_range_m,
-                sigma_bearing_rad,
-            } => {
-                let (range, bearing) = (z.x, z.y);
-                let (sin, cos) = bearing.sin_cos();
-                let pos = sensor + Vector2::new(range * sin, range * cos);
-                // Polar → Cartesian covariance through the Jacobian of (x, y) w.r.t. (r, θ).
-                let j = Matrix2::new(sin, range * cos, cos, -range * sin);
-                let r = Matrix2::new(
-                    sigma_range_m * sigma_range_m,
-                    0.0,
-                    0.0,
-                    sigma_bearing_rad * sigma_bearing_rad,
-                );
-                (pos, j * r * j.transpose())
-            }
-        };
+    /// velocity unknown (zero mean, `speed_sigma_mps` per axis), turn rate zero
+    /// (`turn_sigma_rad_s`).
+    pub fn initiate(
+        &self,
+        z: Vector2<f64>,
+        speed_sigma_mps: f64,
+        turn_sigma_rad_s: f64,
+    ) -> Gaussian {
+        let (pos, pos_cov) = self.position_of(z);
         let v = speed_sigma_mps * speed_sigma_mps;
         let mut p = Covariance::zeros();
-        p[(0, 0)] = pos_cov[(0, 0)];
-        p[(0, 2)] = pos_cov[(0, 1)];
-        p[(2, 0)] = pos_cov[(1, 0)];
-        p[(2, 2)] = pos_cov[(1, 1)];
-        p[(1, 1)] = v;
-        p[(3, 3)] = v;
-        Gaussian {
-            x: State::new(pos.x, 0.0, pos.y, 0.0),
-            p,
-        }
+        p[(X, X)] = pos_cov[(0, 0)];
+        p[(X, Y)] = pos_cov[(0, 1)];
+        p[(Y, X)] = pos_cov[(1, 0)];
+        p[(Y, Y)] = pos_cov[(1, 1)];
+        p[(VX, VX)] = v;
+        p[(VY, VY)] = v;
+        p[(OMEGA, OMEGA)] = turn_sigma_rad_s * turn_sigma_rad_s;
+        let mut x = State::zeros();
+        x[X] = pos.x;
+        x[Y] = pos.y;
+        Gaussian { x, p }
     }
 }
 
@@ -249,12 +309,13 @@ impl MeasurementModel {
 /// covariance stays symmetric positive definite through thousands of updates.
 pub fn update(pred: &Gaussian, inn: &Innovation) -> Gaussian {
     let k = pred.p * inn.h.transpose() * inn.s_inv;
-    let i_kh = Matrix4::identity() - k * inn.h;
+    let i_kh = Covariance::identity() - k * inn.h;
     let p = i_kh * pred.p * i_kh.transpose() + k * inn.r * k.transpose();
     Gaussian {
         x: pred.x + k * inn.nu,
-        p: (p + p.transpose()) * 0.5,
+        p,
     }
+    .symmetrised()
 }
 
 /// The chi-square threshold with 2 degrees of freedom for gate probability `p`
@@ -267,29 +328,20 @@ pub fn chi2_gate_2dof(p: f64) -> f64 {
 mod tests {
     use super::*;
 
-    #[test]
-    fn prediction_moves_the_mean_and_grows_the_covariance() {
-        let cv = ConstantVelocity { q: 1.0 };
-        let g = Gaussian {
-            x: State::new(0.0, 2.0, 10.0, -1.0),
-            p: Covariance::identity(),
-        };
-        let p = cv.predict(&g, 3.0);
-        assert_eq!(p.x, State::new(6.0, 2.0, 7.0, -1.0));
-        assert!(p.p[(0, 0)] > g.p[(0, 0)] + 9.0);
+    fn at(x: f64, y: f64, var: f64) -> Gaussian {
+        let mut s = State::zeros();
+        s[X] = x;
+        s[Y] = y;
+        Gaussian {
+            x: s,
+            p: Covariance::identity() * var,
+        }
     }
 
     #[test]
     fn the_range_bearing_jacobian_matches_finite_differences() {
-        let model = MeasurementModel::RangeBearing {
-            sensor: Vector2::new(100.0, -50.0),
-            sigma_range_m: 10.0,
-            sigma_bearing_rad: 0.01,
-        };
-        let g = Gaussian {
-            x: State::new(3000.0, 0.0, 4000.0, 0.0),
-            p: Covariance::identity(),
-        };
+        let model = MeasurementModel::range_bearing(Vector2::new(100.0, -50.0), 10.0, 0.01);
+        let g = at(3000.0, 4000.0, 1.0);
         let h_of = |x: f64, y: f64| {
             let (dx, dy) = (x - 100.0, y + 50.0);
             Vector2::new((dx * dx + dy * dy).sqrt(), dx.atan2(dy))
@@ -299,50 +351,59 @@ mod tests {
         let dx = (h_of(3000.0 + eps, 4000.0) - h_of(3000.0 - eps, 4000.0)) / (2.0 * eps);
         let dy = (h_of(3000.0, 4000.0 + eps) - h_of(3000.0, 4000.0 - eps)) / (2.0 * eps);
         for row in 0..2 {
-            assert!((inn.h[(row, 0)] - dx[row]).abs() < 1e-8);
-            assert!((inn.h[(row, 2)] - dy[row]).abs() < 1e-8);
+            assert!((inn.h[(row, X)] - dx[row]).abs() < 1e-8);
+            assert!((inn.h[(row, Y)] - dy[row]).abs() < 1e-8);
         }
         assert!(inn.d2.abs() < 1e-12);
     }
 
     #[test]
     fn a_bearing_residual_across_north_wraps() {
-        let model = MeasurementModel::RangeBearing {
-            sensor: Vector2::zeros(),
-            sigma_range_m: 10.0,
-            sigma_bearing_rad: 0.01,
-        };
+        let model = MeasurementModel::range_bearing(Vector2::zeros(), 10.0, 0.01);
         // Target just west of north; measured just east of north.
-        let g = Gaussian {
-            x: State::new(-10.0, 0.0, 5000.0, 0.0),
-            p: Covariance::identity() * 100.0,
-        };
+        let g = at(-10.0, 5000.0, 100.0);
         let inn = model.innovation(&g, Vector2::new(5000.0, 0.001)).unwrap();
         assert!(inn.nu.y.abs() < 0.01, "{}", inn.nu.y);
-    }
-
-    #[test]
-    fn a_kalman_filter_on_noisy_positions_converges_on_the_true_velocity() {
-        let cv = ConstantVelocity { q: 0.01 };
-        let r = Matrix2::identity() * 25.0;
-        let model = MeasurementModel::Position { r };
-        // Deterministic pseudo-noise within ±5 m.
-        let noise = |i: u32| ((i.wrapping_mul(2654435761) >> 16) % 1000) as f64 / 100.0 - 5.0;
-        let truth = |t: f64| Vector2::new(100.0 + 7.0 * t, -3.0 * t);
-        let mut g = model.initiate(truth(0.0), 20.0);
-        for i in 1..200u32 {
-            let t = f64::from(i);
-            let pred = cv.predict(&g, 1.0);
-            let z = truth(t) + Vector2::new(noise(2 * i), noise(2 * i + 1));
-            g = update(&pred, &model.innovation(&pred, z).unwrap());
-        }
-        assert!((g.x[1] - 7.0).abs() < 0.3, "vx {}", g.x[1]);
-        assert!((g.x[3] + 3.0).abs() < 0.3, "vy {}", g.x[3]);
     }
 
     #[test]
     fn the_2_dof_gate_matches_the_chi_square_table() {
         assert!((chi2_gate_2dof(0.99) - 9.2103).abs() < 1e-4);
         assert!((chi2_gate_2dof(0.9999) - 18.4207).abs() < 1e-4);
+    }
+
+    #[test]
+    fn bad_measurements_are_refused_with_a_reason() {
+        let ok = MeasurementModel::position(10.0);
+        assert_eq!(ok.validate(Vector2::new(1.0, 2.0)), Ok(()));
+        assert_eq!(
+            ok.validate(Vector2::new(f64::NAN, 2.0)),
+            Err(MeasurementError::NotFinite)
+        );
+        let not_pd = MeasurementModel::Position {
+            r: Matrix2::new(1.0, 2.0, 2.0, 1.0),
+        };
+        assert_eq!(
+            not_pd.validate(Vector2::zeros()),
+            Err(MeasurementError::NotPositiveDefinite)
+        );
+        let rb = MeasurementModel::range_bearing(Vector2::zeros(), 10.0, 0.01);
+        assert_eq!(
+            rb.validate(Vector2::new(-5.0, 0.0)),
+            Err(MeasurementError::NegativeRange)
+        );
+    }
+
+    #[test]
+    fn the_joseph_update_keeps_the_covariance_symmetric_and_positive() {
+        let model = MeasurementModel::range_bearing(Vector2::zeros(), 1e-3, 1e-7);
+        let mut g = at(3000.0, 4000.0, 1e6);
+        for i in 0..1000 {
+            let z = Vector2::new(5000.0 + f64::from(i % 3), 0.6435);
+            let inn = model.innovation(&g, z).unwrap();
+            g = update(&g, &inn);
+            assert!(g.is_sane());
+            assert_eq!(g.p, g.p.transpose());
+        }
     }
 }

@@ -1,28 +1,119 @@
-//! A global-nearest-neighbour multi-target tracker for radar plots.
+//! The multi-sensor, multi-target tracker: global nearest neighbour over independent
+//! clusters, with a spatial index in front of the chi-square gate.
 //!
-//! One scan of one radar at a time: every track is predicted to the illumination time of each
-//! plot, gated with the chi-square test on the Mahalanobis distance, and plots are assigned
-//! to tracks by an optimal assignment in which each track may also be "missed" at the cost of
-//! the gate. Assigned tracks get an extended Kalman update in range/bearing; plots left over
-//! (and outside every track's gate) start tentative tracks; M-of-N confirms them; a confirmed
-//! track missed on consecutive scans is deleted. Track ids are never reused.
+//! One scan at a time (the detections a sensor, or several, reported for one instant or one
+//! antenna revolution), in time order:
+//!
+//! 1. every track is predicted to the scan; a grid index over the detections finds, per
+//!    track, the few detections near its gate, and the chi-square test on the Mahalanobis
+//!    distance (each pair at the detection's own time) keeps those inside it;
+//! 2. confirmed tracks, then tentative ones, take detections by an optimal assignment solved
+//!    per cluster of tracks and detections that share gates (each track may also be missed,
+//!    at the gate's cost), so the cost grows with cluster sizes, not with the scene;
+//! 3. AIS reports carry an identity: a report goes to the track bound to its MMSI when that
+//!    track gates it, never to a track bound to another MMSI, and binds an unbound track
+//!    when position and motion agree (IMO MSC.192(79)); a bound track that no longer gates
+//!    its vessel's report is split from it;
+//! 4. assigned tracks are updated (KF / EKF per detection, in an IMM or a single model); a
+//!    track a looking sensor could have seen but did not is missed;
+//! 5. M-of-N confirms tentative tracks, consecutive misses delete tracks; detections that no
+//!    track took and no confirmed track gated start tentative tracks; ids are never reused.
+//!
+//! Measurements older than the last scan ([`Tracker::process_late`]) are fitted into the
+//! track that gates them at their own time by re-filtering its last measurements; older than
+//! those, they are counted as too old. Nothing is dropped silently: every rejection has a
+//! counter in [`TrackerStats`].
 
-use super::assign::min_cost_assignment;
-use super::kalman::{ConstantVelocity, Gaussian, MeasurementModel, chi2_gate_2dof, update};
-use crate::config::TrackerConfig;
-use crate::decode::{PlotObservation, Time};
-use nalgebra::Vector2;
+use super::assign::{Clusters, Solver};
+use super::filter::{Filter, FilterState};
+use super::gating::GridIndex;
+use super::kalman::{Gaussian, MeasurementModel, chi2_gate_2dof};
+use crate::config::{AisFusionConfig, TrackerConfig};
+use crate::decode::Time;
+use nalgebra::{Matrix2, Vector2};
+use serde::{Deserialize, Serialize};
 
-/// A track's identity, unique for the agent's lifetime.
+/// A track's identity, unique for the tracker's lifetime.
 pub type TrackId = u64;
 
+/// Index of a sensor in the tracker's sensor list.
+pub type SensorId = u16;
+
+/// A detection inside the gates of several confirmed tracks may belong to any of them: it
+/// updates the track it was assigned to with its covariance scaled by this (its standard
+/// deviations by 5), so that targets passing close coast on their own velocities instead of
+/// pulling each other's together (track coalescence), and keep their identities when they
+/// separate.
+const AMBIGUOUS_INFLATION: f64 = 25.0;
+
+/// Past measurements a track keeps for re-filtering late ones.
+const REPLAY_LEN: usize = 8;
+
+/// What kind of sensor, which decides how its silence is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SensorKind {
+    /// A scanning radar: every scan looks at its whole coverage, so a track it did not
+    /// detect was missed.
+    Radar,
+    /// AIS: vessels report on their own schedule; a report says nothing of the others.
+    Ais,
+    /// A sensor delivering synchronised position plots, each scan covering its area (the
+    /// tracker-neutral CSV's `xy` sensors).
+    Plots,
+}
+
+/// A sensor as the tracker knows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SensorInfo {
+    /// Name, for evidence.
+    pub name: String,
+    /// Kind.
+    pub kind: SensorKind,
+    /// Where it can see: centre and radius (`None`: everywhere).
+    pub coverage: Option<(Vector2<f64>, f64)>,
+}
+
+impl SensorInfo {
+    fn covers(&self, p: Vector2<f64>) -> bool {
+        self.coverage
+            .is_none_or(|(center, range)| (p - center).norm() <= range)
+    }
+}
+
+/// Speed and course a vessel reports about itself (AIS), for the motion gates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReportedMotion {
+    /// Speed over ground, m/s.
+    pub speed_mps: f64,
+    /// Course over ground, compass degrees.
+    pub course_deg: Option<f64>,
+}
+
+/// One measurement of one target (or clutter).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Detection {
+    /// Time of applicability.
+    pub t: Time,
+    /// Which sensor.
+    pub sensor: SensorId,
+    /// The measurement under `model`.
+    pub z: Vector2<f64>,
+    /// How it was measured.
+    pub model: MeasurementModel,
+    /// The identity the target declared (AIS MMSI).
+    pub mmsi: Option<u32>,
+    /// The motion the target declared (AIS SOG/COG).
+    pub motion: Option<ReportedMotion>,
+}
+
 /// Where a track is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TrackStatus {
     /// Seen, not yet often enough to be believed.
     Tentative,
-    /// Seen on M of its first N scans.
+    /// Seen on M of N scans.
     Confirmed,
 }
 
@@ -33,8 +124,25 @@ pub struct AisBinding {
     pub mmsi: u32,
     /// When the binding was made.
     pub since: Time,
-    /// Time of the latest AIS report found consistent with the track.
+    /// Time of the latest AIS report of this vessel the track took.
     pub last_match: Time,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct PastMeasurement {
+    t: Time,
+    z: Vector2<f64>,
+    model: MeasurementModel,
+}
+
+/// What a track needs to take a late measurement: its state before its last few
+/// measurements, and those measurements.
+#[derive(Debug, Clone, PartialEq)]
+struct Replay {
+    anchor: FilterState,
+    anchor_t: Time,
+    past: [Option<PastMeasurement>; REPLAY_LEN],
+    len: usize,
 }
 
 /// One tracked target.
@@ -42,28 +150,34 @@ pub struct AisBinding {
 pub struct Track {
     /// Identity.
     pub id: TrackId,
-    /// Estimate at `t`.
+    /// Combined estimate at `t`.
     pub estimate: Gaussian,
     /// Time of the estimate (the last update).
     pub t: Time,
     /// Tentative or confirmed.
     pub status: TrackStatus,
-    /// When the first plot was seen.
+    /// When the first detection was seen.
     pub created: Time,
     /// When it was confirmed.
     pub confirmed_at: Option<Time>,
-    /// Detection history, one bit a scan, latest in bit 0.
+    /// Detection history, one bit a scan that could have seen it, latest in bit 0.
     pub history: u32,
-    /// Scans that could have detected it since it started.
+    /// Scans that could have seen it since it started.
     pub scans: u32,
-    /// Consecutive scans without a detection.
+    /// Consecutive such scans without a detection.
     pub misses: u32,
-    /// Plots used.
+    /// Detections used.
     pub updates: u32,
-    /// Bit `i` set when radar `i` contributed a plot.
-    pub radars: u64,
-    /// The AIS identity bound to it, if any.
+    /// Bit `i` set when sensor `i` contributed (sensors 0-63).
+    pub sensors: u64,
+    /// Last update by a radar.
+    pub last_radar_update: Option<Time>,
+    /// Last update by an AIS report.
+    pub last_ais_update: Option<Time>,
+    /// The AIS identity bound to it.
     pub ais: Option<AisBinding>,
+    filter: FilterState,
+    replay: Replay,
 }
 
 impl Track {
@@ -77,35 +191,38 @@ impl Track {
         let v = self.estimate.velocity();
         borderfuse_common::geo::bearing_deg(v.x, v.y)
     }
-}
 
-/// A radar as the tracker sees it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RadarGeometry {
-    /// Antenna position east, north in the local frame, metres.
-    pub position: Vector2<f64>,
-    /// Range standard deviation, m.
-    pub sigma_range_m: f64,
-    /// Bearing standard deviation, rad.
-    pub sigma_bearing_rad: f64,
-    /// Instrumented range, m.
-    pub max_range_m: f64,
-}
-
-impl RadarGeometry {
-    fn model(&self) -> MeasurementModel {
-        MeasurementModel::RangeBearing {
-            sensor: self.position,
-            sigma_range_m: self.sigma_range_m,
-            sigma_bearing_rad: self.sigma_bearing_rad,
-        }
+    /// The filter state (for predictions).
+    pub fn filter_state(&self) -> &FilterState {
+        &self.filter
     }
+}
+
+/// Events of AIS association.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AisEvent {
+    /// A track took an AIS identity.
+    Bound {
+        /// The track.
+        track: TrackId,
+        /// The vessel.
+        mmsi: u32,
+    },
+    /// A track and its AIS identity diverged and were split.
+    Split {
+        /// The track.
+        track: TrackId,
+        /// The vessel.
+        mmsi: u32,
+        /// Distance between the report and the track at the report's time, m.
+        distance_m: f64,
+    },
 }
 
 /// What one scan changed.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ScanReport {
-    /// Plots assigned to existing tracks.
+    /// Detections that updated tracks.
     pub assigned: usize,
     /// Tracks started.
     pub started: Vec<TrackId>,
@@ -113,31 +230,109 @@ pub struct ScanReport {
     pub confirmed: Vec<TrackId>,
     /// Tracks deleted, as they were last.
     pub deleted: Vec<Track>,
+    /// AIS bindings made and split.
+    pub ais: Vec<AisEvent>,
+}
+
+/// Counters of everything the tracker refused or could not use.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct TrackerStats {
+    /// Scans processed.
+    pub scans: u64,
+    /// Detections taken in.
+    pub detections: u64,
+    /// Refused: non-finite value, covariance not positive definite, negative range.
+    pub invalid: u64,
+    /// Refused: a sensor the tracker does not know.
+    pub unknown_sensor: u64,
+    /// Late detections fitted into a track by re-filtering.
+    pub late_used: u64,
+    /// Late detections older than every track's replay history: counted and dropped.
+    pub too_old: u64,
+    /// Late detections no track gated (too late to start a track from): counted, dropped.
+    pub late_unassociated: u64,
+    /// Detections that would have started a track beyond the track limit.
+    pub initiations_refused: u64,
+    /// Updates refused because the filter would have diverged (singular geometry, NaN).
+    pub diverged: u64,
 }
 
 /// The tracker.
 #[derive(Debug, Clone)]
 pub struct Tracker {
-    motion: ConstantVelocity,
-    gate: f64,
     config: TrackerConfig,
-    radars: Vec<RadarGeometry>,
+    ais_gates: AisFusionConfig,
+    filter: Filter,
+    gate: f64,
+    sensors: Vec<SensorInfo>,
     tracks: Vec<Track>,
     next_id: TrackId,
+    last_scan: Option<Time>,
+    stats: TrackerStats,
+    scratch: Scratch,
+}
+
+/// An edge of the gating graph.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Edge {
+    track: u32,
+    det: u32,
+    cost: f64,
+}
+
+/// Buffers reused from scan to scan: after the first scans nothing is allocated.
+#[derive(Debug, Clone, Default)]
+struct Scratch {
+    valid: Vec<bool>,
+    predicted: Vec<FilterState>,
+    center: Vec<Vector2<f64>>,
+    radius: Vec<f64>,
+    det_pos: Vec<Vector2<f64>>,
+    grid: GridIndex,
+    edges: Vec<Edge>,
+    det_taken: Vec<bool>,
+    det_in_confirmed_gate: Vec<bool>,
+    det_confirmed_gates: Vec<u16>,
+    track_det: Vec<Option<u32>>,
+    clusters: Clusters,
+    by_cluster: Vec<(u32, u32)>,
+    cluster_tracks: Vec<u32>,
+    cluster_dets: Vec<u32>,
+    cost: Vec<f64>,
+    solver: Solver,
+    radii: Vec<f64>,
+}
+
+/// Largest eigenvalue of a symmetric 2×2 matrix.
+fn max_eigen(m: &Matrix2<f64>) -> f64 {
+    let (a, b, d) = (m[(0, 0)], 0.5 * (m[(0, 1)] + m[(1, 0)]), m[(1, 1)]);
+    let mean = 0.5 * (a + d);
+    mean + ((0.5 * (a - d)).powi(2) + b * b).sqrt()
+}
+
+/// Angle difference in degrees, in (-180, 180].
+fn angle_diff_deg(a: f64, b: f64) -> f64 {
+    (a - b + 540.0).rem_euclid(360.0) - 180.0
 }
 
 impl Tracker {
-    /// A tracker for these radars (indexed as in the config).
-    pub fn new(config: &TrackerConfig, radars: Vec<RadarGeometry>) -> Self {
+    /// A tracker over `sensors` (indexed by [`SensorId`]).
+    pub fn new(
+        config: &TrackerConfig,
+        ais_gates: &AisFusionConfig,
+        sensors: Vec<SensorInfo>,
+    ) -> Self {
         Tracker {
-            motion: ConstantVelocity {
-                q: config.process_noise,
-            },
-            gate: chi2_gate_2dof(config.gate_probability),
             config: config.clone(),
-            radars,
+            ais_gates: ais_gates.clone(),
+            filter: Filter::new(config.filter),
+            gate: chi2_gate_2dof(config.gate_probability),
+            sensors,
             tracks: Vec::new(),
             next_id: 1,
+            last_scan: None,
+            stats: TrackerStats::default(),
+            scratch: Scratch::default(),
         }
     }
 
@@ -146,203 +341,795 @@ impl Tracker {
         &self.tracks
     }
 
-    /// The live tracks, to bind identities.
-    pub fn tracks_mut(&mut self) -> &mut [Track] {
-        &mut self.tracks
+    /// The sensors.
+    pub fn sensors(&self) -> &[SensorInfo] {
+        &self.sensors
+    }
+
+    /// What has been refused and used late.
+    pub fn stats(&self) -> &TrackerStats {
+        &self.stats
+    }
+
+    /// Time of the last scan processed.
+    pub fn last_scan(&self) -> Option<Time> {
+        self.last_scan
     }
 
     /// A track's estimate moved to time `t`.
     pub fn predict(&self, track: &Track, t: Time) -> Gaussian {
-        self.motion.predict(&track.estimate, t - track.t)
+        self.filter
+            .estimate(&self.filter.predict(&track.filter, t - track.t))
     }
 
-    /// Processes one complete scan of radar `radar`, which ended at `t_end`.
+    /// Probability that a track is turning (IMM; 0 for a single model).
+    pub fn turn_probability(&self, track: &Track) -> f64 {
+        self.filter.turn_probability(&track.filter)
+    }
+
+    fn check(&mut self, det: &Detection) -> bool {
+        if usize::from(det.sensor) >= self.sensors.len() {
+            self.stats.unknown_sensor += 1;
+            return false;
+        }
+        if !det.t.is_finite() || det.model.validate(det.z).is_err() {
+            self.stats.invalid += 1;
+            return false;
+        }
+        true
+    }
+
+    /// Processes one scan: the detections `dets` of the sensors `looking`, at time `t_scan`
+    /// (each detection keeps its own time, e.g. a radar plot's illumination time). A scan
+    /// older than the last one goes through [`Tracker::process_late`] detection by detection.
     pub fn process_scan(
         &mut self,
-        radar: usize,
-        t_end: Time,
-        plots: &[PlotObservation],
+        t_scan: Time,
+        dets: &[Detection],
+        looking: &[SensorId],
     ) -> ScanReport {
         let mut report = ScanReport::default();
-        let Some(geometry) = self.radars.get(radar).copied() else {
+        if !t_scan.is_finite() {
+            self.stats.invalid += dets.len() as u64;
             return report;
-        };
-        let model = geometry.model();
-        let measurement = |p: &PlotObservation| Vector2::new(p.range_m, p.bearing_deg.to_radians());
+        }
+        if self.last_scan.is_some_and(|last| t_scan < last) {
+            for det in dets {
+                self.process_late(det, &mut report);
+            }
+            return report;
+        }
+        self.last_scan = Some(t_scan);
+        self.stats.scans += 1;
+        self.stats.detections += dets.len() as u64;
 
-        // Gate every (track, plot) pair at the plot's own illumination time.
-        let n_tracks = self.tracks.len();
-        let n_plots = plots.len();
-        let mut cost = vec![f64::INFINITY; n_tracks * n_plots];
-        let mut plot_gated = vec![false; n_plots];
-        for (i, track) in self.tracks.iter().enumerate() {
-            for (j, plot) in plots.iter().enumerate() {
-                let pred = self.motion.predict(&track.estimate, plot.t - track.t);
-                if let Some(inn) = model.innovation(&pred, measurement(plot))
-                    && inn.d2 <= self.gate
-                {
-                    cost[i * n_plots + j] = inn.d2;
-                    plot_gated[j] = true;
+        let mut s = std::mem::take(&mut self.scratch);
+        s.valid.clear();
+        for det in dets {
+            let ok = self.check(det);
+            s.valid.push(ok);
+        }
+
+        self.gate_scan(t_scan, dets, &mut s, &mut report);
+
+        // Association: confirmed tracks first, tentative ones with what is left.
+        s.det_taken.clear();
+        s.det_taken.resize(dets.len(), false);
+        s.track_det.clear();
+        s.track_det.resize(self.tracks.len(), None);
+        for stage in [TrackStatus::Confirmed, TrackStatus::Tentative] {
+            self.associate_stage(stage, &mut s);
+        }
+
+        // Updates, hits and misses.
+        for i in 0..self.tracks.len() {
+            let updated = match s.track_det[i] {
+                Some(j) => {
+                    let mut det = dets[j as usize];
+                    if s.det_confirmed_gates[j as usize] > 1 {
+                        det.model = det.model.inflated(AMBIGUOUS_INFLATION);
+                    }
+                    self.apply_update(i, &det, &mut report)
+                }
+                None => false,
+            };
+            let track = &mut self.tracks[i];
+            if updated {
+                report.assigned += 1;
+                track.history = track.history << 1 | 1;
+                track.scans = track.scans.saturating_add(1);
+                track.misses = 0;
+            } else {
+                let p = self.filter.estimate(&s.predicted[i]).position();
+                let could_see = looking.iter().any(|&sensor| {
+                    self.sensors
+                        .get(usize::from(sensor))
+                        .is_some_and(|info| info.kind != SensorKind::Ais && info.covers(p))
+                });
+                if could_see {
+                    track.history <<= 1;
+                    track.scans = track.scans.saturating_add(1);
+                    track.misses += 1;
                 }
             }
         }
 
-        // Optimal assignment; column n_plots + i is "track i missed", at the gate's cost.
-        let assignment = if n_tracks == 0 {
-            Vec::new()
-        } else {
-            let cols = n_plots + n_tracks;
-            let gate = self.gate;
-            min_cost_assignment(n_tracks, cols, |i, j| {
-                if j < n_plots {
-                    cost[i * n_plots + j]
-                } else if j - n_plots == i {
-                    gate
-                } else {
-                    f64::INFINITY
-                }
-            })
-            // Every row has its own finite "missed" column, so this cannot fail; were it to,
-            // every track is treated as missed rather than guessing.
-            .unwrap_or_else(|_| (0..n_tracks).map(|i| n_plots + i).collect())
-        };
+        self.confirm_and_delete(t_scan, &mut report);
 
-        let mut plot_used = vec![false; n_plots];
-        let (confirm_m, confirm_n) = (
+        // Initiation from what no track took and no confirmed track gated.
+        for (j, det) in dets.iter().enumerate() {
+            if !s.valid[j] || s.det_taken[j] || s.det_in_confirmed_gate[j] {
+                continue;
+            }
+            if self.tracks.len() >= self.config.max_tracks {
+                self.stats.initiations_refused += 1;
+                continue;
+            }
+            let id = self.start_track(det);
+            report.started.push(id);
+            if let Some(mmsi) = det.mmsi {
+                report.ais.push(AisEvent::Bound { track: id, mmsi });
+            }
+        }
+        self.scratch = s;
+        report
+    }
+
+    /// Predicts tracks, indexes detections, and collects the gated pairs into `s.edges`.
+    fn gate_scan(
+        &mut self,
+        t_scan: Time,
+        dets: &[Detection],
+        s: &mut Scratch,
+        report: &mut ScanReport,
+    ) {
+        s.predicted.clear();
+        s.center.clear();
+        s.radius.clear();
+        s.edges.clear();
+        s.det_in_confirmed_gate.clear();
+        s.det_in_confirmed_gate.resize(dets.len(), false);
+        s.det_confirmed_gates.clear();
+        s.det_confirmed_gates.resize(dets.len(), 0);
+
+        // Detection positions, the widest measurement spread, and the scan's time spread.
+        s.det_pos.clear();
+        let mut meas_var: f64 = 0.0;
+        let mut max_dt: f64 = 0.0;
+        for (j, det) in dets.iter().enumerate() {
+            let (pos, cov) = det.model.position_of(det.z);
+            s.det_pos.push(if s.valid[j] {
+                pos
+            } else {
+                Vector2::new(f64::NAN, f64::NAN)
+            });
+            if s.valid[j] {
+                meas_var = meas_var.max(max_eigen(&cov));
+                max_dt = max_dt.max((det.t - t_scan).abs());
+            }
+        }
+
+        for track in &self.tracks {
+            let predicted = self.filter.predict(&track.filter, t_scan - track.t);
+            let est = self.filter.estimate(&predicted);
+            let pos_var = max_eigen(&est.position_covariance());
+            let vel_var = max_eigen(&est.velocity_covariance());
+            // The gate circle at the scan time, widened by how far the target can move
+            // between the scan time and a detection's own time.
+            let r = (self.gate * (pos_var + meas_var)).sqrt()
+                + max_dt * (est.velocity().norm() + (self.gate * vel_var).sqrt());
+            s.predicted.push(predicted);
+            s.center.push(est.position());
+            s.radius.push(r);
+        }
+        // Cells about the size of a typical gate.
+        s.radii.clear();
+        s.radii
+            .extend(s.radius.iter().copied().filter(|r| r.is_finite()));
+        let cell = if s.radii.is_empty() {
+            1000.0
+        } else {
+            let mid = s.radii.len() / 2;
+            let (_, median, _) = s.radii.select_nth_unstable_by(mid, f64::total_cmp);
+            median.clamp(20.0, 20_000.0)
+        };
+        s.grid.build(s.det_pos.iter().copied(), cell);
+
+        for i in 0..self.tracks.len() {
+            let track = &self.tracks[i];
+            let (center, radius) = (s.center[i], s.radius[i]);
+            let grid = &s.grid;
+            let edges = &mut s.edges;
+            let in_confirmed_gate = &mut s.det_in_confirmed_gate;
+            let confirmed_gates = &mut s.det_confirmed_gates;
+            let valid = &s.valid;
+            let predicted = &s.predicted[i];
+            grid.query(center, radius, |j| {
+                if !valid[j] {
+                    return;
+                }
+                let det = &dets[j];
+                // Identity: never give a vessel's report to a track bound to another vessel.
+                let bound = track.ais.map(|b| b.mmsi);
+                if let (Some(a), Some(b)) = (bound, det.mmsi)
+                    && a != b
+                {
+                    return;
+                }
+                let pred = if det.t == t_scan {
+                    *predicted
+                } else {
+                    self.filter.predict(&track.filter, det.t - track.t)
+                };
+                let Some(inn) = self.filter.innovation(&pred, &det.model, det.z) else {
+                    return;
+                };
+                if inn.d2 > self.gate {
+                    return;
+                }
+                if track.status == TrackStatus::Confirmed {
+                    in_confirmed_gate[j] = true;
+                    confirmed_gates[j] = confirmed_gates[j].saturating_add(1);
+                }
+                let mut cost = inn.d2;
+                if det.mmsi.is_some() {
+                    if bound == det.mmsi {
+                        // The vessel's own track: preferred over any other pairing.
+                        cost = 0.0;
+                    } else if !self.motion_agrees(&pred, det) {
+                        return;
+                    }
+                }
+                edges.push(Edge {
+                    track: i as u32,
+                    det: j as u32,
+                    cost,
+                });
+            });
+        }
+
+        // A vessel's report that its bound track did not gate: the two diverged. Split them,
+        // so the report can find its vessel's real track (or start one).
+        for (j, det) in dets.iter().enumerate() {
+            let Some(mmsi) = det.mmsi.filter(|_| s.valid[j]) else {
+                continue;
+            };
+            let Some(i) = self
+                .tracks
+                .iter()
+                .position(|t| t.ais.is_some_and(|b| b.mmsi == mmsi))
+            else {
+                continue;
+            };
+            let gated = s
+                .edges
+                .iter()
+                .any(|e| e.track as usize == i && e.det as usize == j);
+            if !gated {
+                let track = &self.tracks[i];
+                let at = self.predict(track, det.t).position();
+                report.ais.push(AisEvent::Split {
+                    track: track.id,
+                    mmsi,
+                    distance_m: (at - s.det_pos[j]).norm(),
+                });
+                self.tracks[i].ais = None;
+            }
+        }
+    }
+
+    /// MSC.192(79) motion gates: reported speed and course against the track's, when the
+    /// track's velocity is known well enough to say.
+    fn motion_agrees(&self, pred: &FilterState, det: &Detection) -> bool {
+        let Some(motion) = det.motion else {
+            return true;
+        };
+        let est = self.filter.estimate(pred);
+        let vel_sigma = max_eigen(&est.velocity_covariance()).sqrt();
+        if vel_sigma > 2.0 {
+            return true;
+        }
+        let speed = est.velocity().norm();
+        if (speed - motion.speed_mps).abs() > self.ais_gates.speed_gate_mps + 2.0 * vel_sigma {
+            return false;
+        }
+        match motion.course_deg {
+            Some(course) if speed > 1.0 && motion.speed_mps > 1.0 => {
+                let v = est.velocity();
+                let track_course = borderfuse_common::geo::bearing_deg(v.x, v.y);
+                angle_diff_deg(track_course, course).abs() <= self.ais_gates.course_gate_deg
+            }
+            _ => true,
+        }
+    }
+
+    /// Optimal assignment of `stage` tracks to untaken detections, cluster by cluster.
+    fn associate_stage(&mut self, stage: TrackStatus, s: &mut Scratch) {
+        let n_tracks = self.tracks.len();
+        let n_dets = s.det_taken.len();
+        s.clusters.reset(n_tracks + n_dets);
+        let usable = |e: &Edge, tracks: &[Track], taken: &[bool]| {
+            tracks[e.track as usize].status == stage && !taken[e.det as usize]
+        };
+        for e in &s.edges {
+            if usable(e, &self.tracks, &s.det_taken) {
+                s.clusters
+                    .union(e.track as usize, n_tracks + e.det as usize);
+            }
+        }
+        // Edges grouped by cluster.
+        s.by_cluster.clear();
+        for (k, e) in s.edges.iter().enumerate() {
+            if usable(e, &self.tracks, &s.det_taken) {
+                let root = s.clusters.find(e.track as usize) as u32;
+                s.by_cluster.push((root, k as u32));
+            }
+        }
+        s.by_cluster.sort_unstable();
+        let mut start = 0;
+        while start < s.by_cluster.len() {
+            let root = s.by_cluster[start].0;
+            let end = start + s.by_cluster[start..].partition_point(|&(r, _)| r == root);
+            self.solve_cluster(start, end, s);
+            start = end;
+        }
+    }
+
+    fn solve_cluster(&mut self, start: usize, end: usize, s: &mut Scratch) {
+        let edges = &s.edges;
+        let group = &s.by_cluster[start..end];
+        s.cluster_tracks.clear();
+        s.cluster_dets.clear();
+        for &(_, k) in group {
+            let e = edges[k as usize];
+            s.cluster_tracks.push(e.track);
+            s.cluster_dets.push(e.det);
+        }
+        s.cluster_tracks.sort_unstable();
+        s.cluster_tracks.dedup();
+        s.cluster_dets.sort_unstable();
+        s.cluster_dets.dedup();
+        let (rows, dets) = (s.cluster_tracks.len(), s.cluster_dets.len());
+        if rows == 1 {
+            // One track: its cheapest detection (every edge is inside the gate).
+            let best = group
+                .iter()
+                .map(|&(_, k)| edges[k as usize])
+                .min_by(|a, b| a.cost.total_cmp(&b.cost));
+            if let Some(e) = best {
+                s.track_det[e.track as usize] = Some(e.det);
+                s.det_taken[e.det as usize] = true;
+            }
+            return;
+        }
+        // Dense cost matrix of the cluster; column dets + r is "track r missed".
+        s.cost.clear();
+        s.cost.resize(rows * dets, f64::INFINITY);
+        for &(_, k) in group {
+            let e = edges[k as usize];
+            let (Ok(r), Ok(c)) = (
+                s.cluster_tracks.binary_search(&e.track),
+                s.cluster_dets.binary_search(&e.det),
+            ) else {
+                continue;
+            };
+            let cell = &mut s.cost[r * dets + c];
+            *cell = cell.min(e.cost);
+        }
+        let gate = self.gate;
+        let cost = &s.cost;
+        let Ok(assignment) = s.solver.solve(rows, dets + rows, |r, c| {
+            if c < dets {
+                cost[r * dets + c]
+            } else if c - dets == r {
+                gate
+            } else {
+                f64::INFINITY
+            }
+        }) else {
+            // Cannot happen (every row has its own finite missed column); if it did, every
+            // track of the cluster is missed rather than guessed.
+            return;
+        };
+        for (r, &c) in assignment.iter().enumerate() {
+            if c < dets && cost[r * dets + c].is_finite() {
+                let (track, det) = (s.cluster_tracks[r], s.cluster_dets[c]);
+                s.track_det[track as usize] = Some(det);
+                s.det_taken[det as usize] = true;
+            }
+        }
+    }
+
+    /// Updates track `i` with `det`; false when the update would diverge.
+    fn apply_update(&mut self, i: usize, det: &Detection, report: &mut ScanReport) -> bool {
+        let track = &self.tracks[i];
+        let predicted = self.filter.predict(&track.filter, det.t - track.t);
+        let Some(updated) = self.filter.update(&predicted, &det.model, det.z) else {
+            self.stats.diverged += 1;
+            return false;
+        };
+        let filter = self.filter;
+        let track = &mut self.tracks[i];
+        track.filter = updated;
+        track.estimate = filter.estimate(&updated);
+        track.t = det.t;
+        track.updates += 1;
+        if det.sensor < 64 {
+            track.sensors |= 1u64 << det.sensor;
+        }
+        remember(&filter, track, det);
+        match self.sensors.get(usize::from(det.sensor)).map(|s| s.kind) {
+            Some(SensorKind::Ais) => track.last_ais_update = Some(det.t),
+            Some(SensorKind::Radar | SensorKind::Plots) => track.last_radar_update = Some(det.t),
+            None => {}
+        }
+        if let Some(mmsi) = det.mmsi {
+            match &mut track.ais {
+                Some(b) if b.mmsi == mmsi => b.last_match = b.last_match.max(det.t),
+                Some(_) => {}
+                None => {
+                    track.ais = Some(AisBinding {
+                        mmsi,
+                        since: det.t,
+                        last_match: det.t,
+                    });
+                    report.ais.push(AisEvent::Bound {
+                        track: track.id,
+                        mmsi,
+                    });
+                }
+            }
+        }
+        true
+    }
+
+    fn confirm_and_delete(&mut self, now: Time, report: &mut ScanReport) {
+        let (m, n) = (
             u32::from(self.config.confirm_m),
             u32::from(self.config.confirm_n),
         );
-        for (i, track) in self.tracks.iter_mut().enumerate() {
-            let col = assignment.get(i).copied().unwrap_or(usize::MAX);
-            if col < n_plots {
-                let plot = &plots[col];
-                let pred = self.motion.predict(&track.estimate, plot.t - track.t);
-                if let Some(inn) = model.innovation(&pred, measurement(plot)) {
-                    track.estimate = update(&pred, &inn);
-                    track.t = plot.t;
-                    track.history = track.history << 1 | 1;
-                    track.scans = track.scans.saturating_add(1);
-                    track.misses = 0;
-                    track.updates += 1;
-                    track.radars |= 1u64 << radar.min(63);
-                    plot_used[col] = true;
-                    report.assigned += 1;
-                    continue;
-                }
-            }
-            // Missed: only a scan that could have seen it counts against it.
-            let predicted = self.motion.predict(&track.estimate, t_end - track.t);
-            if (predicted.position() - geometry.position).norm() <= geometry.max_range_m {
-                track.history <<= 1;
-                track.scans = track.scans.saturating_add(1);
-                track.misses += 1;
-            }
-        }
-
-        // Confirmation (M of the first N scans) and deletion.
-        let window = if confirm_n >= 32 {
-            u32::MAX
-        } else {
-            (1u32 << confirm_n) - 1
-        };
+        let window = if n >= 32 { u32::MAX } else { (1u32 << n) - 1 };
+        let tentative_misses = u32::from(self.config.tentative_max_misses);
         let delete_after = u32::from(self.config.delete_after_misses);
-        let mut kept = Vec::with_capacity(self.tracks.len());
-        for mut track in self.tracks.drain(..) {
+        let mut k = 0;
+        while k < self.tracks.len() {
+            let track = &mut self.tracks[k];
             let delete = match track.status {
                 TrackStatus::Tentative => {
-                    let seen = track.scans.min(confirm_n);
-                    let hits = (track.history & window).count_ones();
-                    if hits >= confirm_m {
+                    if (track.history & window).count_ones() >= m {
                         track.status = TrackStatus::Confirmed;
                         track.confirmed_at = Some(track.t);
                         report.confirmed.push(track.id);
                         false
                     } else {
-                        // Can it still reach M within its first N scans?
-                        hits + (confirm_n - seen) < confirm_m
+                        track.misses >= tentative_misses || track.scans >= n
                     }
                 }
                 TrackStatus::Confirmed => track.misses >= delete_after,
-            };
+            } || now - track.t > self.config.max_coast_s;
             if delete {
-                report.deleted.push(track);
+                // Order does not matter to the tracker; swap_remove keeps deletion O(1).
+                report.deleted.push(self.tracks.swap_remove(k));
             } else {
-                kept.push(track);
+                k += 1;
             }
         }
-        self.tracks = kept;
+    }
 
-        // Plots that no track took and no track gated start tentative tracks. A plot inside
-        // some track's gate is most likely a second echo of that target, not a new one.
-        for (j, plot) in plots.iter().enumerate() {
-            if plot_used[j] || plot_gated[j] {
+    fn start_track(&mut self, det: &Detection) -> TrackId {
+        let mut g = det.model.initiate(
+            det.z,
+            self.config.initial_speed_sigma_mps,
+            self.config.initial_turn_sigma_deg_s.to_radians(),
+        );
+        // An AIS report says how fast and where the vessel goes: start from that.
+        if let Some(ReportedMotion {
+            speed_mps,
+            course_deg: Some(course),
+        }) = det.motion
+        {
+            let (sin, cos) = course.to_radians().sin_cos();
+            g.x[super::kalman::VX] = speed_mps * sin;
+            g.x[super::kalman::VY] = speed_mps * cos;
+            let v = (self.ais_gates.speed_gate_mps / 2.0).powi(2);
+            g.p[(super::kalman::VX, super::kalman::VX)] = v;
+            g.p[(super::kalman::VY, super::kalman::VY)] = v;
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        let filter = self.filter.initiate(g);
+        let kind = self.sensors.get(usize::from(det.sensor)).map(|s| s.kind);
+        self.tracks.push(Track {
+            id,
+            estimate: g,
+            t: det.t,
+            status: TrackStatus::Tentative,
+            created: det.t,
+            confirmed_at: None,
+            history: 1,
+            scans: 1,
+            misses: 0,
+            updates: 1,
+            sensors: if det.sensor < 64 {
+                1u64 << det.sensor
+            } else {
+                0
+            },
+            last_radar_update: (kind != Some(SensorKind::Ais)).then_some(det.t),
+            last_ais_update: (kind == Some(SensorKind::Ais)).then_some(det.t),
+            ais: det.mmsi.map(|mmsi| AisBinding {
+                mmsi,
+                since: det.t,
+                last_match: det.t,
+            }),
+            filter,
+            replay: Replay {
+                anchor: filter,
+                anchor_t: det.t,
+                past: [None; REPLAY_LEN],
+                len: 0,
+            },
+        });
+        id
+    }
+
+    /// Fits a measurement older than the last scan into the track that gates it at its own
+    /// time, by re-filtering that track's recent measurements with it in its place. Counted
+    /// as too old when it predates every track's replay history, and as unassociated when no
+    /// track gates it.
+    pub fn process_late(&mut self, det: &Detection, report: &mut ScanReport) {
+        self.stats.detections += 1;
+        if !self.check(det) {
+            return;
+        }
+        let (det_pos, det_cov) = det.model.position_of(det.z);
+        let meas_var = max_eigen(&det_cov);
+        let mut best: Option<(usize, f64, FilterState)> = None;
+        let mut any_history = false;
+        for (i, track) in self.tracks.iter().enumerate() {
+            if det.t < track.replay.anchor_t {
                 continue;
             }
-            let id = self.next_id;
-            self.next_id += 1;
-            self.tracks.push(Track {
-                id,
-                estimate: model.initiate(measurement(plot), self.config.initial_speed_sigma_mps),
-                t: plot.t,
-                status: TrackStatus::Tentative,
-                created: plot.t,
-                confirmed_at: None,
-                history: 1,
-                scans: 1,
-                misses: 0,
-                updates: 1,
-                radars: 1u64 << radar.min(63),
-                ais: None,
-            });
-            report.started.push(id);
+            if let (Some(a), Some(b)) = (track.ais.map(|b| b.mmsi), det.mmsi)
+                && a != b
+            {
+                continue;
+            }
+            any_history = true;
+            // Cheap screen: where the track was at det.t by its current velocity.
+            let back = track.estimate.position() - track.estimate.velocity() * (track.t - det.t);
+            let spread =
+                (self.gate * (max_eigen(&track.estimate.position_covariance()) + meas_var)).sqrt()
+                    + 3.0
+                        * (track.t - det.t).abs()
+                        * max_eigen(&track.estimate.velocity_covariance()).sqrt();
+            if (back - det_pos).norm() > spread + 50.0 {
+                continue;
+            }
+            let at = self.state_at(track, det.t);
+            let Some(inn) = self.filter.innovation(&at, &det.model, det.z) else {
+                continue;
+            };
+            let bound_to_it = det.mmsi.is_some() && track.ais.map(|b| b.mmsi) == det.mmsi;
+            let cost = if bound_to_it { 0.0 } else { inn.d2 };
+            if inn.d2 <= self.gate && best.as_ref().is_none_or(|(_, c, _)| cost < *c) {
+                best = Some((i, cost, at));
+            }
         }
-        report
+        let Some((i, _, _)) = best else {
+            if any_history {
+                self.stats.late_unassociated += 1;
+            } else {
+                self.stats.too_old += 1;
+            }
+            return;
+        };
+        self.refilter_with(i, det, report);
     }
+
+    /// The state of `track` at time `t` (between its replay anchor and now), from its
+    /// replayed measurements.
+    fn state_at(&self, track: &Track, t: Time) -> FilterState {
+        let mut state = track.replay.anchor;
+        let mut state_t = track.replay.anchor_t;
+        for past in track.replay.past.iter().take(track.replay.len).flatten() {
+            if past.t > t {
+                break;
+            }
+            let predicted = self.filter.predict(&state, past.t - state_t);
+            state = self
+                .filter
+                .update(&predicted, &past.model, past.z)
+                .unwrap_or(predicted);
+            state_t = past.t;
+        }
+        self.filter.predict(&state, t - state_t)
+    }
+
+    fn refilter_with(&mut self, i: usize, det: &Detection, report: &mut ScanReport) {
+        let filter = self.filter;
+        let track = &mut self.tracks[i];
+        // Insert the late measurement in time order, then replay everything from the anchor.
+        let late = PastMeasurement {
+            t: det.t,
+            z: det.z,
+            model: det.model,
+        };
+        let mut merged: [Option<PastMeasurement>; REPLAY_LEN + 1] = [None; REPLAY_LEN + 1];
+        let mut n = 0;
+        let mut inserted = false;
+        for past in track.replay.past.iter().take(track.replay.len).flatten() {
+            if !inserted && det.t < past.t {
+                merged[n] = Some(late);
+                n += 1;
+                inserted = true;
+            }
+            merged[n] = Some(*past);
+            n += 1;
+        }
+        if !inserted {
+            merged[n] = Some(late);
+            n += 1;
+        }
+        let mut state = track.replay.anchor;
+        let mut state_t = track.replay.anchor_t;
+        for past in merged.iter().take(n).flatten() {
+            let predicted = filter.predict(&state, past.t - state_t);
+            state = filter
+                .update(&predicted, &past.model, past.z)
+                .unwrap_or(predicted);
+            state_t = past.t;
+        }
+        if !filter.estimate(&state).is_sane() {
+            self.stats.diverged += 1;
+            return;
+        }
+        // Keep the newest REPLAY_LEN measurements; fold the oldest into the anchor if full.
+        if n > REPLAY_LEN
+            && let Some(oldest) = merged[0]
+        {
+            let predicted = filter.predict(&track.replay.anchor, oldest.t - track.replay.anchor_t);
+            track.replay.anchor = filter
+                .update(&predicted, &oldest.model, oldest.z)
+                .unwrap_or(predicted);
+            track.replay.anchor_t = oldest.t;
+            merged.rotate_left(1);
+            n -= 1;
+        }
+        track.replay.past = [None; REPLAY_LEN];
+        for (slot, past) in track.replay.past.iter_mut().zip(merged.iter().take(n)) {
+            *slot = *past;
+        }
+        track.replay.len = n;
+        track.filter = state;
+        track.estimate = filter.estimate(&state);
+        track.t = state_t;
+        track.updates += 1;
+        if det.sensor < 64 {
+            track.sensors |= 1u64 << det.sensor;
+        }
+        match self.sensors.get(usize::from(det.sensor)).map(|s| s.kind) {
+            Some(SensorKind::Ais) => {
+                track.last_ais_update = Some(track.last_ais_update.map_or(det.t, |t| t.max(det.t)));
+            }
+            Some(_) => {
+                track.last_radar_update =
+                    Some(track.last_radar_update.map_or(det.t, |t| t.max(det.t)));
+            }
+            None => {}
+        }
+        if let Some(mmsi) = det.mmsi {
+            match &mut track.ais {
+                Some(b) if b.mmsi == mmsi => b.last_match = b.last_match.max(det.t),
+                Some(_) => {}
+                None => {
+                    track.ais = Some(AisBinding {
+                        mmsi,
+                        since: det.t,
+                        last_match: det.t,
+                    });
+                    report.ais.push(AisEvent::Bound {
+                        track: track.id,
+                        mmsi,
+                    });
+                }
+            }
+        }
+        self.stats.late_used += 1;
+    }
+}
+
+/// Appends an in-order measurement to a track's replay history, folding the oldest into the
+/// anchor when full.
+fn remember(filter: &Filter, track: &mut Track, det: &Detection) {
+    let replay = &mut track.replay;
+    if replay.len == REPLAY_LEN {
+        if let Some(oldest) = replay.past[0] {
+            let predicted = filter.predict(&replay.anchor, oldest.t - replay.anchor_t);
+            replay.anchor = filter
+                .update(&predicted, &oldest.model, oldest.z)
+                .unwrap_or(predicted);
+            replay.anchor_t = oldest.t;
+        }
+        replay.past.rotate_left(1);
+        replay.len -= 1;
+    }
+    replay.past[replay.len] = Some(PastMeasurement {
+        t: det.t,
+        z: det.z,
+        model: det.model,
+    });
+    replay.len += 1;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fuse::filter::FilterConfig;
 
-    fn radar() -> RadarGeometry {
-        RadarGeometry {
-            position: Vector2::zeros(),
-            sigma_range_m: 10.0,
-            sigma_bearing_rad: 0.2_f64.to_radians(),
-            max_range_m: 20_000.0,
+    fn config(m: u8, n: u8) -> TrackerConfig {
+        TrackerConfig {
+            confirm_m: m,
+            confirm_n: n,
+            ..TrackerConfig::default()
         }
     }
 
-    fn plot_at(t: Time, scan: u32, x: f64, y: f64) -> PlotObservation {
-        PlotObservation {
+    fn tracker(config: TrackerConfig) -> Tracker {
+        let sensors = vec![
+            SensorInfo {
+                name: "radar".into(),
+                kind: SensorKind::Radar,
+                coverage: Some((Vector2::zeros(), 20_000.0)),
+            },
+            SensorInfo {
+                name: "ais".into(),
+                kind: SensorKind::Ais,
+                coverage: None,
+            },
+        ];
+        Tracker::new(&config, &AisFusionConfig::default(), sensors)
+    }
+
+    fn plot(t: Time, x: f64, y: f64) -> Detection {
+        Detection {
             t,
-            radar: 0,
-            scan,
-            range_m: x.hypot(y),
-            bearing_deg: borderfuse_common::geo::bearing_deg(x, y),
-            amplitude: 100,
+            sensor: 0,
+            z: Vector2::new(x.hypot(y), x.atan2(y)),
+            model: MeasurementModel::range_bearing(Vector2::zeros(), 10.0, 0.2f64.to_radians()),
+            mmsi: None,
+            motion: None,
+        }
+    }
+
+    fn ais(t: Time, x: f64, y: f64, mmsi: u32) -> Detection {
+        Detection {
+            t,
+            sensor: 1,
+            z: Vector2::new(x, y),
+            model: MeasurementModel::position(5.0),
+            mmsi: Some(mmsi),
+            motion: None,
         }
     }
 
     #[test]
     fn a_target_seen_three_scans_in_four_is_confirmed_and_tracked() {
-        let mut tracker = Tracker::new(&TrackerConfig::default(), vec![radar()]);
+        let mut t = tracker(config(3, 4));
         let truth = |t: f64| (2000.0 + 8.0 * t, 3000.0 - 4.0 * t);
         let mut confirmed = Vec::new();
-        for scan in 0..10u32 {
-            let t = f64::from(scan) * 2.0;
-            let plots = if scan == 1 {
+        for scan in 0..15u32 {
+            let time = f64::from(scan) * 2.0;
+            let dets = if scan == 1 {
                 vec![]
             } else {
-                let (x, y) = truth(t);
-                vec![plot_at(t, scan, x, y)]
+                let (x, y) = truth(time);
+                vec![plot(time, x, y)]
             };
-            let report = tracker.process_scan(0, t + 2.0, &plots);
-            confirmed.extend(report.confirmed);
+            confirmed.extend(t.process_scan(time, &dets, &[0]).confirmed);
         }
         assert_eq!(confirmed, vec![1]);
-        let track = &tracker.tracks()[0];
-        assert_eq!(track.id, 1);
+        let track = &t.tracks()[0];
         assert!(
             (track.estimate.x[1] - 8.0).abs() < 1.0,
             "{:?}",
@@ -356,55 +1143,209 @@ mod tests {
     }
 
     #[test]
-    fn a_confirmed_track_is_deleted_after_consecutive_misses() {
-        let mut tracker = Tracker::new(&TrackerConfig::default(), vec![radar()]);
+    fn a_confirmed_track_is_deleted_after_consecutive_misses_and_a_one_off_plot_dies() {
+        let mut t = tracker(config(3, 4));
         for scan in 0..4u32 {
-            let t = f64::from(scan) * 2.0;
-            tracker.process_scan(0, t + 2.0, &[plot_at(t, scan, 1000.0, 1000.0 + 10.0 * t)]);
+            let time = f64::from(scan) * 2.0;
+            t.process_scan(time, &[plot(time, 1000.0, 1000.0 + 10.0 * time)], &[0]);
         }
-        assert_eq!(tracker.tracks()[0].status, TrackStatus::Confirmed);
+        assert_eq!(t.tracks()[0].status, TrackStatus::Confirmed);
+        t.process_scan(8.0, &[plot(8.0, -5000.0, 0.0)], &[0]);
         let mut deleted = Vec::new();
-        for scan in 4..9u32 {
-            deleted.extend(
-                tracker
-                    .process_scan(0, f64::from(scan) * 2.0 + 2.0, &[])
-                    .deleted,
-            );
+        for scan in 5..10u32 {
+            deleted.extend(t.process_scan(f64::from(scan) * 2.0, &[], &[0]).deleted);
         }
-        assert_eq!(deleted.len(), 1);
-        assert!(tracker.tracks().is_empty());
+        assert_eq!(deleted.len(), 2, "{deleted:#?}");
+        assert!(t.tracks().is_empty());
+    }
+
+    /// Deterministic noise, roughly uniform in ±`scale`.
+    fn noise(i: u32, scale: f64) -> f64 {
+        (f64::from(i.wrapping_mul(2_654_435_761) >> 8) / f64::from(1u32 << 24) - 0.5) * 2.0 * scale
     }
 
     #[test]
-    fn a_one_off_plot_starts_a_tentative_track_that_dies() {
-        let mut tracker = Tracker::new(&TrackerConfig::default(), vec![radar()]);
-        tracker.process_scan(0, 2.0, &[plot_at(1.0, 0, 5000.0, 0.0)]);
-        assert_eq!(tracker.tracks().len(), 1);
-        tracker.process_scan(0, 4.0, &[]);
-        tracker.process_scan(0, 6.0, &[]);
-        assert!(tracker.tracks().is_empty());
+    fn two_targets_crossing_at_a_small_angle_keep_their_identities() {
+        crossing_keeps_identities(FilterConfig::default());
     }
 
-    #[test]
-    fn two_targets_keep_their_identities() {
-        let mut tracker = Tracker::new(&TrackerConfig::default(), vec![radar()]);
-        for scan in 0..15u32 {
-            let t = f64::from(scan) * 2.0;
-            let a = plot_at(t, scan, 3000.0 + 5.0 * t, 4000.0);
-            let b = plot_at(t, scan, 3000.0 + 5.0 * t, 4400.0);
-            tracker.process_scan(0, t + 2.0, &[b, a]);
+    fn crossing_keeps_identities(filter: FilterConfig) {
+        let mut t = tracker(TrackerConfig {
+            filter,
+            ..config(3, 4)
+        });
+        // Both at 6 m/s: a due east, b 10° south of east; they meet at t = 300 s.
+        let a = |t: f64| (3000.0 + 6.0 * t, 4000.0);
+        let (bvx, bvy) = (
+            6.0 * 10f64.to_radians().cos(),
+            -6.0 * 10f64.to_radians().sin(),
+        );
+        let b = move |t: f64| (4800.0 + bvx * (t - 300.0), 4000.0 + bvy * (t - 300.0));
+        let mut k = 0;
+        for scan in 0..300u32 {
+            let time = f64::from(scan) * 2.0;
+            let mut dets = Vec::new();
+            for (x, y) in [b(time), a(time)] {
+                let mut d = plot(time, x, y);
+                d.z.x += noise(k, 10.0);
+                d.z.y += noise(k + 1, 0.2f64.to_radians());
+                k += 2;
+                dets.push(d);
+            }
+            t.process_scan(time, &dets, &[0]);
         }
-        let mut by_north: Vec<_> = tracker
+        let mut ids: Vec<_> = t
             .tracks()
             .iter()
-            .map(|t| (t.id, t.estimate.x[2]))
+            .filter(|tr| tr.status == TrackStatus::Confirmed)
+            .map(|tr| (tr.id, tr.estimate.x[2]))
             .collect();
-        by_north.sort_by(|a, b| a.1.total_cmp(&b.1));
-        assert_eq!(by_north.len(), 2);
+        ids.sort_by(|p, q| p.1.total_cmp(&q.1));
+        // b started first (id 1) north of a; after the crossing it is south of a.
         assert_eq!(
-            (by_north[0].0, by_north[1].0),
-            (2, 1),
-            "ids swapped: {by_north:?}"
+            ids.iter().map(|p| p.0).collect::<Vec<_>>(),
+            vec![1, 2],
+            "{filter:?}: {ids:?}"
         );
+    }
+
+    #[test]
+    fn an_ais_report_binds_its_track_and_never_goes_to_a_track_bound_elsewhere() {
+        let mut t = tracker(config(3, 4));
+        let mut events = Vec::new();
+        for scan in 0..6u32 {
+            let time = f64::from(scan) * 2.0;
+            let x = 2000.0 + 5.0 * time;
+            events.extend(t.process_scan(time, &[plot(time, x, 3000.0)], &[0]).ais);
+            events.extend(
+                t.process_scan(
+                    time + 1.0,
+                    &[ais(time + 1.0, x + 5.0, 3000.0, 211_000_001)],
+                    &[1],
+                )
+                .ais,
+            );
+        }
+        assert_eq!(
+            events,
+            vec![AisEvent::Bound {
+                track: 1,
+                mmsi: 211_000_001
+            }]
+        );
+        assert_eq!(t.tracks().len(), 1);
+        // Another vessel's report at the same place starts its own track instead.
+        let r = t.process_scan(13.0, &[ais(13.0, 2065.0, 3000.0, 211_000_002)], &[1]);
+        assert_eq!(r.started.len(), 1);
+        assert_eq!(t.tracks()[0].ais.map(|b| b.mmsi), Some(211_000_001));
+    }
+
+    #[test]
+    fn a_track_and_its_vessel_that_diverge_are_split() {
+        let mut t = tracker(config(3, 4));
+        for scan in 0..6u32 {
+            let time = f64::from(scan) * 2.0;
+            t.process_scan(time, &[plot(time, 2000.0, 3000.0)], &[0]);
+            t.process_scan(
+                time + 1.0,
+                &[ais(time + 1.0, 2000.0, 3000.0, 211_000_001)],
+                &[1],
+            );
+        }
+        // The AIS position jumps 2 km away while radar still holds the boat.
+        let r = t.process_scan(13.0, &[ais(13.0, 4000.0, 3000.0, 211_000_001)], &[1]);
+        assert!(
+            matches!(r.ais[..], [
+                AisEvent::Split { track: 1, mmsi: 211_000_001, distance_m },
+                AisEvent::Bound { track: 2, mmsi: 211_000_001 },
+            ] if distance_m > 1500.0),
+            "{r:?}"
+        );
+        assert_eq!(t.tracks()[0].ais, None);
+    }
+
+    #[test]
+    fn a_late_measurement_is_fitted_by_refiltering_and_an_ancient_one_is_counted() {
+        let mut t = tracker(config(3, 4));
+        for scan in 0..10u32 {
+            let time = f64::from(scan) * 2.0;
+            t.process_scan(time, &[plot(time, 2000.0 + 5.0 * time, 3000.0)], &[0]);
+        }
+        let before = t.tracks()[0].updates;
+        // An AIS report of 15 s ago arrives now.
+        t.process_scan(15.0, &[ais(5.0, 2025.0, 3000.0, 211_000_009)], &[1]);
+        assert_eq!(t.stats().late_used, 1);
+        assert_eq!(t.tracks()[0].updates, before + 1);
+        assert_eq!(t.tracks()[0].ais.map(|b| b.mmsi), Some(211_000_009));
+        t.process_scan(16.0, &[ais(-100.0, 2000.0, 3000.0, 211_000_009)], &[1]);
+        assert_eq!(t.stats().too_old, 1);
+    }
+
+    #[test]
+    fn bad_detections_are_counted_not_used() {
+        let mut t = tracker(config(3, 4));
+        let mut nan = plot(0.0, 100.0, 100.0);
+        nan.z.x = f64::NAN;
+        let mut not_pd = plot(0.0, 100.0, 100.0);
+        not_pd.model = MeasurementModel::Position {
+            r: Matrix2::new(1.0, 5.0, 5.0, 1.0),
+        };
+        let mut unknown = plot(0.0, 100.0, 100.0);
+        unknown.sensor = 9;
+        let r = t.process_scan(0.0, &[nan, not_pd, unknown], &[0]);
+        assert!(r.started.is_empty());
+        assert_eq!(t.stats().invalid, 2);
+        assert_eq!(t.stats().unknown_sensor, 1);
+        assert!(t.tracks().iter().all(|tr| tr.estimate.is_sane()));
+    }
+
+    #[test]
+    fn the_track_limit_bounds_memory_and_counts_what_it_refuses() {
+        let mut t = tracker(TrackerConfig {
+            max_tracks: 3,
+            ..config(3, 4)
+        });
+        let dets: Vec<_> = (0..10)
+            .map(|i| plot(0.0, 1000.0 * f64::from(i + 1), 0.0))
+            .collect();
+        t.process_scan(0.0, &dets, &[0]);
+        assert_eq!(t.tracks().len(), 3);
+        assert_eq!(t.stats().initiations_refused, 7);
+    }
+
+    #[test]
+    fn a_thousand_targets_are_all_tracked_through_the_spatial_index() {
+        let mut t = tracker(TrackerConfig {
+            filter: FilterConfig::Cv { q: 0.05 },
+            ..config(3, 4)
+        });
+        // A 40 × 25 grid of targets 300 m apart moving north-east at 5 m/s.
+        let truth = |i: u32, time: f64| {
+            let (gx, gy) = (f64::from(i % 40), f64::from(i / 40));
+            (
+                -6000.0 + 300.0 * gx + 3.5 * time,
+                2000.0 + 300.0 * gy + 3.5 * time,
+            )
+        };
+        for scan in 0..6u32 {
+            let time = f64::from(scan) * 2.0;
+            let dets: Vec<_> = (0..1000)
+                .map(|i| {
+                    let (x, y) = truth(i, time);
+                    let mut d = plot(time, x, y);
+                    d.model = MeasurementModel::position(10.0);
+                    d.z = Vector2::new(x, y);
+                    d
+                })
+                .collect();
+            t.process_scan(time, &dets, &[0]);
+        }
+        let confirmed = t
+            .tracks()
+            .iter()
+            .filter(|tr| tr.status == TrackStatus::Confirmed)
+            .count();
+        assert_eq!(confirmed, 1000);
+        assert_eq!(t.tracks().len(), 1000);
     }
 }
