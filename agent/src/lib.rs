@@ -21,6 +21,7 @@ pub mod detect;
 pub mod fuse;
 pub mod ingest;
 pub mod metrics;
+pub mod offline;
 pub mod pipeline;
 pub mod publish;
 pub mod run;

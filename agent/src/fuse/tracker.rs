@@ -39,12 +39,21 @@ pub type TrackId = u64;
 /// Index of a sensor in the tracker's sensor list.
 pub type SensorId = u16;
 
-/// A detection inside the gates of several confirmed tracks may belong to any of them: it
-/// updates the track it was assigned to with its covariance scaled by this (its standard
-/// deviations by 5), so that targets passing close coast on their own velocities instead of
-/// pulling each other's together (track coalescence), and keep their identities when they
-/// separate.
+/// A detection that several confirmed tracks explain equally well (targets passing close) may
+/// belong to any of them: it updates the track it was assigned to with its covariance scaled
+/// by this (its standard deviations by 5), so that the targets coast on their own velocities
+/// instead of pulling each other's together (track coalescence), and keep their identities
+/// when they separate.
 const AMBIGUOUS_INFLATION: f64 = 25.0;
+
+/// A detection is ambiguous when it is inside the gates of two confirmed tracks that are
+/// closer to each other than this many measurement standard deviations: the sensor cannot
+/// tell the targets apart (not merely two wide gates overlapping, as young tracks' do).
+const UNRESOLVED_SIGMAS: f64 = 4.0;
+
+/// Velocity standard deviation (largest axis) below which a track's velocity is established
+/// and worth keeping through an ambiguous encounter, m/s.
+const ESTABLISHED_VELOCITY_SIGMA_MPS: f64 = 2.0;
 
 /// Past measurements a track keeps for re-filtering late ones.
 const REPLAY_LEN: usize = 8;
@@ -292,7 +301,8 @@ struct Scratch {
     edges: Vec<Edge>,
     det_taken: Vec<bool>,
     det_in_confirmed_gate: Vec<bool>,
-    det_confirmed_gates: Vec<u16>,
+    /// Per detection, the two confirmed tracks that explain it best: (squared distance, track).
+    det_best: Vec<[(f64, u32); 2]>,
     track_det: Vec<Option<u32>>,
     clusters: Clusters,
     by_cluster: Vec<(u32, u32)>,
@@ -426,7 +436,7 @@ impl Tracker {
             let updated = match s.track_det[i] {
                 Some(j) => {
                     let mut det = dets[j as usize];
-                    if s.det_confirmed_gates[j as usize] > 1 {
+                    if self.unresolved(&s, &dets[j as usize], j as usize) {
                         det.model = det.model.inflated(AMBIGUOUS_INFLATION);
                     }
                     self.apply_update(i, &det, &mut report)
@@ -489,8 +499,9 @@ impl Tracker {
         s.edges.clear();
         s.det_in_confirmed_gate.clear();
         s.det_in_confirmed_gate.resize(dets.len(), false);
-        s.det_confirmed_gates.clear();
-        s.det_confirmed_gates.resize(dets.len(), 0);
+        s.det_best.clear();
+        s.det_best
+            .resize(dets.len(), [(f64::INFINITY, u32::MAX); 2]);
 
         // Detection positions, the widest measurement spread, and the scan's time spread.
         s.det_pos.clear();
@@ -541,7 +552,7 @@ impl Tracker {
             let grid = &s.grid;
             let edges = &mut s.edges;
             let in_confirmed_gate = &mut s.det_in_confirmed_gate;
-            let confirmed_gates = &mut s.det_confirmed_gates;
+            let det_best = &mut s.det_best;
             let valid = &s.valid;
             let predicted = &s.predicted[i];
             grid.query(center, radius, |j| {
@@ -569,7 +580,13 @@ impl Tracker {
                 }
                 if track.status == TrackStatus::Confirmed {
                     in_confirmed_gate[j] = true;
-                    confirmed_gates[j] = confirmed_gates[j].saturating_add(1);
+                    let best = &mut det_best[j];
+                    let entry = (inn.d2, i as u32);
+                    if inn.d2 < best[0].0 {
+                        *best = [entry, best[0]];
+                    } else if inn.d2 < best[1].0 {
+                        best[1] = entry;
+                    }
                 }
                 let mut cost = inn.d2;
                 if det.mmsi.is_some() {
@@ -616,6 +633,23 @@ impl Tracker {
                 self.tracks[i].ais = None;
             }
         }
+    }
+
+    /// Whether detection `j` could be either of two confirmed tracks the sensor cannot
+    /// resolve.
+    fn unresolved(&self, s: &Scratch, det: &Detection, j: usize) -> bool {
+        let [(_, a), (d2, b)] = s.det_best[j];
+        if !d2.is_finite() {
+            return false;
+        }
+        let (_, cov) = det.model.position_of(det.z);
+        let separation = (s.center[a as usize] - s.center[b as usize]).norm();
+        // Only velocities worth protecting: a young track's is still a guess.
+        let established = |i: u32| {
+            let est = self.filter.estimate(&s.predicted[i as usize]);
+            max_eigen(&est.velocity_covariance()).sqrt() <= ESTABLISHED_VELOCITY_SIGMA_MPS
+        };
+        separation <= UNRESOLVED_SIGMAS * max_eigen(&cov).sqrt() && established(a) && established(b)
     }
 
     /// MSC.192(79) motion gates: reported speed and course against the track's, when the

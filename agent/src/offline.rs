@@ -1,0 +1,492 @@
+//! Offline tracking on the tracker-neutral CSV format (the one `stonesoup_gnn.py` documents),
+//! so that this tracker and Stone Soup's run on exactly the same files and are scored the
+//! same way: `borderfuse-agent track --detections DIR/detections.csv --out tracks.csv`.
+//!
+//! Input `detections.csv`: `t,sensor_id,model,z0,z1,r00,r01,r11,sx,sy,truth_id`, one row per
+//! detection, a scan being the rows that share `t`; `model` is `xy` (z = east, north) or `rb`
+//! (z0 = bearing in radians counter-clockwise from east, z1 = range, from (sx, sy)). The
+//! `truth_id` column is for diagnostics and never read. An optional `t_arrival` column says
+//! when a row reached the tracker (delayed AIS): rows are then fed in arrival order through
+//! the re-ordering window and late ones are re-filtered, as the agent does live.
+//!
+//! Output `tracks.csv`: `t,track_id,x,vx,y,vy`, the confirmed tracks at every scan time; and
+//! optionally a timing JSON in the script's format (per-scan wall-clock seconds).
+
+use crate::config::{AisFusionConfig, TrackerConfig};
+use crate::fuse::kalman::{MeasurementModel, wrap_pi};
+use crate::fuse::reorder::{Batch, Pushed, ReorderBuffer};
+use crate::fuse::{Detection, ScanReport, SensorId, SensorInfo, SensorKind, TrackStatus, Tracker};
+use nalgebra::{Matrix2, Vector2};
+use std::collections::HashMap;
+use std::io::{BufRead, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Why a detections file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum CsvError {
+    /// I/O.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A required column is missing from the header.
+    #[error("{path}: header lacks column {column:?}")]
+    MissingColumn {
+        /// The file.
+        path: PathBuf,
+        /// The column.
+        column: &'static str,
+    },
+    /// A value that is not what its column needs.
+    #[error("{path}:{line}: column {column:?}: {value:?} {problem}")]
+    Value {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// The column.
+        column: &'static str,
+        /// The value found.
+        value: String,
+        /// What is wrong.
+        problem: &'static str,
+    },
+}
+
+/// Per-scan timing in the format of `stonesoup_gnn.py`'s `timing_<name>.json`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Timing {
+    /// Tracker name.
+    pub name: String,
+    /// Filter.
+    pub filter: String,
+    /// Associator.
+    pub associator: String,
+    /// Scans processed.
+    pub scans: usize,
+    /// Wall-clock seconds per scan.
+    pub per_scan_s: Vec<f64>,
+    /// Detections per scan.
+    pub detections_per_scan: Vec<usize>,
+    /// Mean after warm-up.
+    pub mean_s: f64,
+    /// Median after warm-up.
+    pub median_s: f64,
+    /// 95th percentile after warm-up.
+    pub p95_s: f64,
+    /// Maximum after warm-up.
+    pub max_s: f64,
+    /// Scans left out of the figures above.
+    pub warmup_scans_excluded: usize,
+}
+
+/// One parsed row.
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    arrival: f64,
+    det: Detection,
+}
+
+/// The detections of a file, and the sensors they name.
+struct Input {
+    rows: Vec<Row>,
+    sensors: Vec<SensorInfo>,
+    has_arrival: bool,
+}
+
+fn read_detections(path: &Path) -> Result<Input, CsvError> {
+    let io = |source| CsvError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut lines = std::io::BufReader::new(file).lines();
+    let header = lines.next().transpose().map_err(io)?.unwrap_or_default();
+    let names: Vec<&str> = header.trim().split(',').map(str::trim).collect();
+    let col = |column: &'static str| {
+        names
+            .iter()
+            .position(|&n| n == column)
+            .ok_or(CsvError::MissingColumn {
+                path: path.to_owned(),
+                column,
+            })
+    };
+    let (c_t, c_sensor, c_model) = (col("t")?, col("sensor_id")?, col("model")?);
+    let (c_z0, c_z1) = (col("z0")?, col("z1")?);
+    let (c_r00, c_r01, c_r11) = (col("r00")?, col("r01")?, col("r11")?);
+    let (c_sx, c_sy) = (col("sx")?, col("sy")?);
+    let c_arrival = names.iter().position(|&n| n == "t_arrival");
+
+    let mut sensor_ids: HashMap<String, SensorId> = HashMap::new();
+    let mut sensors = Vec::new();
+    let mut rows = Vec::new();
+    for (k, line) in lines.enumerate() {
+        let line_no = k + 2;
+        let line = line.map_err(io)?;
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split(',').collect();
+        let field = |c: usize, column: &'static str| {
+            fields.get(c).copied().ok_or_else(|| CsvError::Value {
+                path: path.to_owned(),
+                line: line_no,
+                column,
+                value: String::new(),
+                problem: "is missing",
+            })
+        };
+        let number = |c: usize, column: &'static str| -> Result<f64, CsvError> {
+            let text = field(c, column)?;
+            let bad = |problem| CsvError::Value {
+                path: path.to_owned(),
+                line: line_no,
+                column,
+                value: text.to_owned(),
+                problem,
+            };
+            let v: f64 = text.trim().parse().map_err(|_| bad("is not a number"))?;
+            if v.is_finite() {
+                Ok(v)
+            } else {
+                Err(bad("is not finite"))
+            }
+        };
+        let t = number(c_t, "t")?;
+        let sensor_name = field(c_sensor, "sensor_id")?.trim();
+        let model_name = field(c_model, "model")?.trim();
+        let (z0, z1) = (number(c_z0, "z0")?, number(c_z1, "z1")?);
+        let (r00, r01, r11) = (
+            number(c_r00, "r00")?,
+            number(c_r01, "r01")?,
+            number(c_r11, "r11")?,
+        );
+        let sensor_pos = Vector2::new(number(c_sx, "sx")?, number(c_sy, "sy")?);
+        let arrival = match c_arrival {
+            Some(c) => number(c, "t_arrival")?,
+            None => t,
+        };
+        let (z, model, kind) = match model_name {
+            "xy" => (
+                Vector2::new(z0, z1),
+                MeasurementModel::Position {
+                    r: Matrix2::new(r00, r01, r01, r11),
+                },
+                SensorKind::Plots,
+            ),
+            "rb" => {
+                // CSV: (bearing counter-clockwise from east, range); ours: (range, compass
+                // bearing). Compass = π/2 − mathematical, which flips the cross-covariance.
+                let compass =
+                    wrap_pi(std::f64::consts::FRAC_PI_2 - z0).rem_euclid(std::f64::consts::TAU);
+                (
+                    Vector2::new(z1, compass),
+                    MeasurementModel::RangeBearing {
+                        sensor: sensor_pos,
+                        r: Matrix2::new(r11, -r01, -r01, r00),
+                    },
+                    SensorKind::Radar,
+                )
+            }
+            other => {
+                return Err(CsvError::Value {
+                    path: path.to_owned(),
+                    line: line_no,
+                    column: "model",
+                    value: other.to_owned(),
+                    problem: "is neither xy nor rb",
+                });
+            }
+        };
+        let next_id = sensors.len();
+        let sensor = *sensor_ids.entry(sensor_name.to_owned()).or_insert_with(|| {
+            sensors.push(SensorInfo {
+                name: sensor_name.to_owned(),
+                kind,
+                coverage: None,
+            });
+            next_id as SensorId
+        });
+        rows.push(Row {
+            arrival,
+            det: Detection {
+                t,
+                sensor,
+                z,
+                model,
+                mmsi: None,
+                motion: None,
+            },
+        });
+    }
+    Ok(Input {
+        rows,
+        sensors,
+        has_arrival: c_arrival.is_some(),
+    })
+}
+
+/// Milliseconds key of a time, as the script compares times.
+fn time_key(t: f64) -> i64 {
+    (t * 1000.0).round() as i64
+}
+
+/// What a run did.
+#[derive(Debug, Clone)]
+pub struct OfflineSummary {
+    /// Scans processed.
+    pub scans: usize,
+    /// Rows written.
+    pub rows: usize,
+    /// The tracker's counters.
+    pub stats: crate::fuse::TrackerStats,
+    /// Per-scan timing.
+    pub timing: Timing,
+}
+
+/// Tracks `detections` (CSV) with `config`, writing confirmed tracks to `out` and, if given,
+/// the timing JSON to `timing_path`. `warmup` scans are left out of the timing summary.
+pub fn track_csv(
+    detections: &Path,
+    out: &Path,
+    timing_path: Option<&Path>,
+    config: &TrackerConfig,
+    warmup: usize,
+) -> anyhow::Result<OfflineSummary> {
+    let input = read_detections(detections)?;
+    let mut tracker = Tracker::new(config, &AisFusionConfig::default(), input.sensors.clone());
+    let file = std::fs::File::create(out).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
+    let mut writer = BufWriter::new(file);
+    writeln!(writer, "t,track_id,x,vx,y,vy")?;
+
+    // Batches: rows sharing a time key, in the order they reach the tracker.
+    let mut rows = input.rows;
+    if input.has_arrival {
+        rows.sort_by(|a, b| {
+            a.arrival
+                .total_cmp(&b.arrival)
+                .then(a.det.t.total_cmp(&b.det.t))
+        });
+    } else {
+        rows.sort_by(|a, b| a.det.t.total_cmp(&b.det.t));
+    }
+    let all_sensors: Vec<SensorId> = (0..input.sensors.len() as SensorId).collect();
+    let window = if input.has_arrival {
+        config.reorder_window_s
+    } else {
+        0.0
+    };
+    let mut reorder = ReorderBuffer::new(window, usize::MAX);
+    let mut per_scan = Vec::new();
+    let mut dets_per_scan = Vec::new();
+    let mut written = 0usize;
+    let mut i = 0;
+    let mut run = |batch: Batch,
+                   tracker: &mut Tracker,
+                   writer: &mut BufWriter<std::fs::File>|
+     -> std::io::Result<()> {
+        let started = Instant::now();
+        let _report = tracker.process_scan(batch.t, &batch.dets, &batch.looking);
+        per_scan.push(started.elapsed().as_secs_f64());
+        dets_per_scan.push(batch.dets.len());
+        for track in tracker.tracks() {
+            if track.status != TrackStatus::Confirmed {
+                continue;
+            }
+            let g = tracker.predict(track, batch.t);
+            writeln!(
+                writer,
+                "{:.3},{},{:.3},{:.4},{:.3},{:.4}",
+                batch.t, track.id, g.x[0], g.x[1], g.x[2], g.x[3]
+            )?;
+            written += 1;
+        }
+        Ok(())
+    };
+    while i < rows.len() {
+        // One batch: consecutive rows with the same time key (and, with arrival times, the
+        // same arrival).
+        let key = time_key(rows[i].det.t);
+        let arrival = rows[i].arrival;
+        let mut batch = Batch {
+            t: rows[i].det.t,
+            dets: Vec::new(),
+            looking: Vec::new(),
+        };
+        while i < rows.len() && time_key(rows[i].det.t) == key && rows[i].arrival == arrival {
+            batch.dets.push(rows[i].det);
+            i += 1;
+        }
+        // Every sensor of the file reports each of its scans in full: the ones that looked at
+        // this time are those with a detection in it, or all when it has none.
+        batch.looking = all_sensors
+            .iter()
+            .copied()
+            .filter(|s| batch.dets.iter().any(|d| d.sensor == *s))
+            .collect();
+        match reorder.push(batch) {
+            Pushed::Waiting => {}
+            Pushed::Late(batch) => {
+                let mut report = ScanReport::default();
+                for det in &batch.dets {
+                    tracker.process_late(det, &mut report);
+                }
+            }
+        }
+        reorder.advance_to(arrival);
+        while let Some(batch) = reorder.pop_ready() {
+            run(batch, &mut tracker, &mut writer)?;
+        }
+    }
+    while let Some(batch) = reorder.pop_any() {
+        run(batch, &mut tracker, &mut writer)?;
+    }
+    writer.flush()?;
+
+    let timing = timing_of(&per_scan, &dets_per_scan, config, warmup);
+    if let Some(path) = timing_path {
+        std::fs::write(path, serde_json::to_vec(&timing)?)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    }
+    Ok(OfflineSummary {
+        scans: per_scan.len(),
+        rows: written,
+        stats: *tracker.stats(),
+        timing,
+    })
+}
+
+fn timing_of(per_scan: &[f64], dets: &[usize], config: &TrackerConfig, warmup: usize) -> Timing {
+    let warm: Vec<f64> = if per_scan.len() > warmup {
+        per_scan[warmup..].to_vec()
+    } else {
+        per_scan.to_vec()
+    };
+    let mut sorted = warm.clone();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    let median = match n {
+        0 => 0.0,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]),
+    };
+    // numpy's default percentile: linear interpolation between closest ranks.
+    let p95 = if n == 0 {
+        0.0
+    } else {
+        let pos = 0.95 * (n - 1) as f64;
+        let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+        sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+    };
+    Timing {
+        name: "borderfuse".into(),
+        filter: match config.filter {
+            crate::fuse::filter::FilterConfig::Cv { .. } => "kf-ekf-cv".into(),
+            crate::fuse::filter::FilterConfig::Imm { .. } => "imm-cv-ct".into(),
+        },
+        associator: "gnn-clusters-grid".into(),
+        scans: per_scan.len(),
+        per_scan_s: per_scan.to_vec(),
+        detections_per_scan: dets.to_vec(),
+        mean_s: if n == 0 {
+            0.0
+        } else {
+            warm.iter().sum::<f64>() / n as f64
+        },
+        median_s: median,
+        p95_s: p95,
+        max_s: sorted.last().copied().unwrap_or(0.0),
+        warmup_scans_excluded: warmup.min(per_scan.len()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_value_is_an_error_naming_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("detections.csv");
+        std::fs::write(
+            &path,
+            "t,sensor_id,model,z0,z1,r00,r01,r11,sx,sy,truth_id\n0.000,a,xy,1,2,1,0,1,0,0,-1\n2.000,a,xy,nan,2,1,0,1,0,0,-1\n",
+        )
+        .unwrap();
+        let e = track_csv(
+            &path,
+            &dir.path().join("out.csv"),
+            None,
+            &TrackerConfig::default(),
+            0,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains(":3: column \"z0\""), "{e}");
+        std::fs::write(&path, "t,sensor_id,z0\n").unwrap();
+        let e = track_csv(
+            &path,
+            &dir.path().join("out.csv"),
+            None,
+            &TrackerConfig::default(),
+            0,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("lacks column \"model\""), "{e}");
+    }
+
+    #[test]
+    fn a_straight_target_in_csv_becomes_one_confirmed_track_in_csv() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("detections.csv");
+        let mut text = String::from("t,sensor_id,model,z0,z1,r00,r01,r11,sx,sy,truth_id\n");
+        for k in 0..10 {
+            let t = f64::from(k) * 2.0;
+            let (x, y) = (1000.0 + 5.0 * t, 2000.0 - 3.0 * t);
+            // Radar at (0, -1000): bearing counter-clockwise from east, range.
+            let (dx, dy) = (x, y + 1000.0);
+            text.push_str(&format!(
+                "{t:.3},radar1,rb,{:.7},{:.3},2.7e-05,0,225,0.000,-1000.000,0\n",
+                dy.atan2(dx),
+                dx.hypot(dy)
+            ));
+        }
+        std::fs::write(&path, text).unwrap();
+        let out = dir.path().join("tracks.csv");
+        let config = TrackerConfig {
+            confirm_m: 3,
+            confirm_n: 4,
+            ..TrackerConfig::default()
+        };
+        let summary = track_csv(&path, &out, None, &config, 0).unwrap();
+        let written = std::fs::read_to_string(&out).unwrap();
+        let last = written.lines().last().unwrap();
+        let f: Vec<f64> = last.split(',').map(|v| v.parse().unwrap()).collect();
+        assert_eq!(summary.scans, 10);
+        assert_eq!(f[0], 18.0);
+        assert!(
+            (f[2] - 1090.0).abs() < 20.0 && (f[4] - 1946.0).abs() < 20.0,
+            "{last}"
+        );
+        assert!(
+            (f[3] - 5.0).abs() < 1.5 && (f[5] + 3.0).abs() < 1.5,
+            "{last}"
+        );
+        assert_eq!(
+            written
+                .lines()
+                .skip(1)
+                .map(|l| l.split(',').nth(1).unwrap())
+                .collect::<std::collections::HashSet<_>>()
+                .len(),
+            1
+        );
+    }
+}
