@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod ais_decode;
 pub mod config;
 pub mod decode;
 #[cfg(feature = "demo")]

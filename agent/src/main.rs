@@ -31,6 +31,14 @@ enum Command {
         #[arg(long, short)]
         config: PathBuf,
     },
+    /// Decode AIS: NMEA 0183 lines on stdin, one gpsd JSON object per message on stdout (as
+    /// `gpsdecode -u -j -s` writes them), a count of every kind of error on stderr at the end.
+    AisDecode {
+        /// Abandon a multi-sentence message still incomplete this many milliseconds after its
+        /// first fragment.
+        #[arg(long, default_value_t = 10_000)]
+        fragment_timeout_ms: u64,
+    },
     /// End-to-end demo: an embedded MQTT broker, simulated radar and AIS nodes on
     /// pseudo-terminals, the agent, and a subscriber printing every alert it receives as one
     /// JSON object per line on stdout (status lines go to stderr).
@@ -71,6 +79,9 @@ fn main() -> std::process::ExitCode {
             init_logging("info");
             run(config)
         }
+        Command::AisDecode {
+            fragment_timeout_ms,
+        } => ais_decode(fragment_timeout_ms),
         #[cfg(feature = "demo")]
         Command::Demo { duration, speed } => {
             // rumqttd logs routine disconnections as errors; the demo reports broker trouble itself.
@@ -91,6 +102,27 @@ fn run(path: PathBuf) -> anyhow::Result<()> {
     let config = Config::load(&path).with_context(|| format!("config {}", path.display()))?;
     let runtime = tokio::runtime::Runtime::new().context("starting the tokio runtime")?;
     runtime.block_on(borderfuse_agent::run::run_until_signal(config))
+}
+
+fn ais_decode(fragment_timeout_ms: u64) -> anyhow::Result<()> {
+    use borderfuse_agent::ais_decode::{DecodeOptions, FragmentClock, decode_stream};
+    use std::io::{BufReader, BufWriter, ErrorKind};
+    const BUFFER: usize = 64 * 1024;
+    let options = DecodeOptions {
+        fragment_timeout_ms,
+        clock: FragmentClock::Wall,
+    };
+    let input = BufReader::with_capacity(BUFFER, std::io::stdin().lock());
+    let output = BufWriter::with_capacity(BUFFER, std::io::stdout().lock());
+    match decode_stream(input, output, &options) {
+        Ok(summary) => {
+            eprint!("{summary}");
+            Ok(())
+        }
+        // The reader went away (`| head`): nothing left to do, and nothing went wrong.
+        Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(e).context("ais-decode"),
+    }
 }
 
 #[cfg(feature = "demo")]
