@@ -39,6 +39,51 @@ enum Command {
         #[arg(long, default_value_t = 10_000)]
         fragment_timeout_ms: u64,
     },
+    /// Track offline: detections in the tracker-neutral CSV format of `stonesoup_gnn.py` in,
+    /// confirmed tracks in its `tracks_<name>.csv` format out, so both trackers run on the
+    /// same files. Defaults match the script's GNN settings, with our IMM filter.
+    Track {
+        /// Input `detections.csv` (`t,sensor_id,model,z0,z1,r00,r01,r11,sx,sy,truth_id`
+        /// [,`t_arrival`]).
+        #[arg(long)]
+        detections: PathBuf,
+        /// Output tracks CSV (`t,track_id,x,vx,y,vy`).
+        #[arg(long)]
+        out: PathBuf,
+        /// Also write per-scan timing here, in the script's `timing_<name>.json` format.
+        #[arg(long)]
+        timing: Option<PathBuf>,
+        /// Motion filter: `imm` (constant velocity + coordinated turn) or `cv`.
+        #[arg(long, default_value = "imm")]
+        filter: String,
+        /// Process noise of the `cv` filter, m²/s³.
+        #[arg(long, default_value_t = 0.05)]
+        q: f64,
+        /// Gate as a Mahalanobis distance (the script's `--gate`).
+        #[arg(long, default_value_t = 3.0)]
+        gate: f64,
+        /// Initial speed standard deviation of new tracks, m/s.
+        #[arg(long, default_value_t = 10.0)]
+        v0_sigma: f64,
+        /// Detections needed to confirm a track.
+        #[arg(long, default_value_t = 3)]
+        confirm: u8,
+        /// ... within this many scans.
+        #[arg(long, default_value_t = 8)]
+        confirm_window: u8,
+        /// Delete a tentative track after this many missed scans in a row.
+        #[arg(long, default_value_t = 2)]
+        tentative_misses: u8,
+        /// Delete a confirmed track after this many missed scans in a row.
+        #[arg(long, default_value_t = 4)]
+        delete_misses: u8,
+        /// With a `t_arrival` column: how long detections wait to be put in time order, s.
+        #[arg(long, default_value_t = 1.0)]
+        reorder_window_s: f64,
+        /// Scans left out of the timing summary.
+        #[arg(long, default_value_t = 5)]
+        warmup: usize,
+    },
     /// End-to-end demo: an embedded MQTT broker, simulated radar and AIS nodes on
     /// pseudo-terminals, the agent, and a subscriber printing every alert it receives as one
     /// JSON object per line on stdout (status lines go to stderr).
@@ -82,6 +127,45 @@ fn main() -> std::process::ExitCode {
         Command::AisDecode {
             fragment_timeout_ms,
         } => ais_decode(fragment_timeout_ms),
+        Command::Track {
+            detections,
+            out,
+            timing,
+            filter,
+            q,
+            gate,
+            v0_sigma,
+            confirm,
+            confirm_window,
+            tentative_misses,
+            delete_misses,
+            reorder_window_s,
+            warmup,
+        } => {
+            use borderfuse_agent::config::TrackerConfig;
+            use borderfuse_agent::fuse::filter::FilterConfig;
+            let config = TrackerConfig {
+                filter: match filter.as_str() {
+                    "imm" => FilterConfig::default(),
+                    "cv" => FilterConfig::Cv { q },
+                    other => {
+                        eprintln!("borderfuse-agent: --filter {other:?}: expected imm or cv");
+                        return std::process::ExitCode::from(2);
+                    }
+                },
+                // The script gates on the Mahalanobis distance; the 2-dof chi-square
+                // probability of d ≤ g is 1 − e^(−g²/2).
+                gate_probability: 1.0 - (-gate * gate / 2.0).exp(),
+                initial_speed_sigma_mps: v0_sigma,
+                confirm_m: confirm,
+                confirm_n: confirm_window,
+                tentative_max_misses: tentative_misses,
+                delete_after_misses: delete_misses,
+                reorder_window_s,
+                ..TrackerConfig::default()
+            };
+            track(&detections, &out, timing.as_deref(), &config, warmup)
+        }
         #[cfg(feature = "demo")]
         Command::Demo { duration, speed } => {
             // rumqttd logs routine disconnections as errors; the demo reports broker trouble itself.
@@ -102,6 +186,34 @@ fn run(path: PathBuf) -> anyhow::Result<()> {
     let config = Config::load(&path).with_context(|| format!("config {}", path.display()))?;
     let runtime = tokio::runtime::Runtime::new().context("starting the tokio runtime")?;
     runtime.block_on(borderfuse_agent::run::run_until_signal(config))
+}
+
+fn track(
+    detections: &std::path::Path,
+    out: &std::path::Path,
+    timing: Option<&std::path::Path>,
+    config: &borderfuse_agent::config::TrackerConfig,
+    warmup: usize,
+) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        config.confirm_m >= 1 && config.confirm_m <= config.confirm_n && config.confirm_n <= 32,
+        "--confirm must be in 1..=--confirm-window (≤ 32)"
+    );
+    anyhow::ensure!(
+        config.gate_probability > 0.0 && config.gate_probability < 1.0,
+        "--gate must be a positive distance"
+    );
+    let summary = borderfuse_agent::offline::track_csv(detections, out, timing, config, warmup)?;
+    eprintln!(
+        "track: {} scans, {} rows -> {}; per-scan median {:.3} ms, mean {:.3} ms; {:?}",
+        summary.scans,
+        summary.rows,
+        out.display(),
+        summary.timing.median_s * 1e3,
+        summary.timing.mean_s * 1e3,
+        summary.stats
+    );
+    Ok(())
 }
 
 fn ais_decode(fragment_timeout_ms: u64) -> anyhow::Result<()> {
