@@ -27,6 +27,8 @@ pub mod play;
 pub mod pty;
 pub mod radar;
 pub mod scenario;
+pub mod scenarios;
+pub mod score;
 
 pub use csv::{DetectionRow, MeasurementModel, TruthRow};
 pub use generate::{Generated, TimedBytes, generate, try_generate};
