@@ -77,6 +77,10 @@ enum Command {
         /// Delete a confirmed track after this many missed scans in a row.
         #[arg(long, default_value_t = 4)]
         delete_misses: u8,
+        /// A sensor id whose detections are AIS reports (vessels report on their own
+        /// schedules: a report is not a scan of the others). Repeat for several.
+        #[arg(long = "ais-sensor", value_name = "SENSOR_ID")]
+        ais_sensors: Vec<String>,
         /// With a `t_arrival` column: how long detections wait to be put in time order, s.
         #[arg(long, default_value_t = 1.0)]
         reorder_window_s: f64,
@@ -139,6 +143,7 @@ fn main() -> std::process::ExitCode {
             confirm_window,
             tentative_misses,
             delete_misses,
+            ais_sensors,
             reorder_window_s,
             warmup,
         } => {
@@ -164,7 +169,11 @@ fn main() -> std::process::ExitCode {
                 reorder_window_s,
                 ..TrackerConfig::default()
             };
-            track(&detections, &out, timing.as_deref(), &config, warmup)
+            let options = borderfuse_agent::offline::OfflineOptions {
+                warmup,
+                ais_sensors,
+            };
+            track(&detections, &out, timing.as_deref(), &config, &options)
         }
         #[cfg(feature = "demo")]
         Command::Demo { duration, speed } => {
@@ -193,7 +202,7 @@ fn track(
     out: &std::path::Path,
     timing: Option<&std::path::Path>,
     config: &borderfuse_agent::config::TrackerConfig,
-    warmup: usize,
+    options: &borderfuse_agent::offline::OfflineOptions,
 ) -> anyhow::Result<()> {
     anyhow::ensure!(
         config.confirm_m >= 1 && config.confirm_m <= config.confirm_n && config.confirm_n <= 32,
@@ -203,7 +212,7 @@ fn track(
         config.gate_probability > 0.0 && config.gate_probability < 1.0,
         "--gate must be a positive distance"
     );
-    let summary = borderfuse_agent::offline::track_csv(detections, out, timing, config, warmup)?;
+    let summary = borderfuse_agent::offline::track_csv(detections, out, timing, config, options)?;
     eprintln!(
         "track: {} scans, {} rows -> {}; per-scan median {:.3} ms, mean {:.3} ms; {:?}",
         summary.scans,

@@ -55,6 +55,14 @@ pub enum CsvError {
         /// What is wrong.
         problem: &'static str,
     },
+    /// A sensor named on the command line that no row of the file has.
+    #[error("{path}: no detection comes from sensor {sensor:?}")]
+    UnknownSensor {
+        /// The file.
+        path: PathBuf,
+        /// The sensor id asked for.
+        sensor: String,
+    },
 }
 
 /// Per-scan timing in the format of `stonesoup_gnn.py`'s `timing_<name>.json`.
@@ -98,7 +106,7 @@ struct Input {
     has_arrival: bool,
 }
 
-fn read_detections(path: &Path) -> Result<Input, CsvError> {
+fn read_detections(path: &Path, ais_sensors: &[String]) -> Result<Input, CsvError> {
     let io = |source| CsvError::Io {
         path: path.to_owned(),
         source,
@@ -204,6 +212,13 @@ fn read_detections(path: &Path) -> Result<Input, CsvError> {
                 });
             }
         };
+        // The format has no sensor kinds: an `xy` sensor named as AIS reports on its
+        // vessels' schedules, so its reports are not scans whose silence is a miss.
+        let kind = if ais_sensors.iter().any(|name| name == sensor_name) {
+            SensorKind::Ais
+        } else {
+            kind
+        };
         let next_id = sensors.len();
         let sensor = *sensor_ids.entry(sensor_name.to_owned()).or_insert_with(|| {
             sensors.push(SensorInfo {
@@ -223,6 +238,15 @@ fn read_detections(path: &Path) -> Result<Input, CsvError> {
                 mmsi: None,
                 motion: None,
             },
+        });
+    }
+    if let Some(missing) = ais_sensors
+        .iter()
+        .find(|name| !sensor_ids.contains_key(*name))
+    {
+        return Err(CsvError::UnknownSensor {
+            path: path.to_owned(),
+            sensor: missing.clone(),
         });
     }
     Ok(Input {
@@ -250,16 +274,33 @@ pub struct OfflineSummary {
     pub timing: Timing,
 }
 
+/// How to read a detections file beyond what the format says.
+#[derive(Debug, Clone, Default)]
+pub struct OfflineOptions {
+    /// Scans left out of the timing summary.
+    pub warmup: usize,
+    /// Sensor ids (`sensor_id` column) that are AIS: vessels report on their own schedules,
+    /// so a report says nothing of the vessels that did not report.
+    pub ais_sensors: Vec<String>,
+}
+
 /// Tracks `detections` (CSV) with `config`, writing confirmed tracks to `out` and, if given,
-/// the timing JSON to `timing_path`. `warmup` scans are left out of the timing summary.
+/// the timing JSON to `timing_path`.
+///
+/// Tracks are written at every distinct detection time `t` of the file: the picture at `t`
+/// as the tracker holds it when the scans after `t` are released, that is once detections
+/// for `t` have had the re-ordering window to arrive (with a `t_arrival` column). A report
+/// that arrives later still updates its track, and so the pictures after it, never the
+/// picture of its own time: this is what a patrol would have seen.
 pub fn track_csv(
     detections: &Path,
     out: &Path,
     timing_path: Option<&Path>,
     config: &TrackerConfig,
-    warmup: usize,
+    options: &OfflineOptions,
 ) -> anyhow::Result<OfflineSummary> {
-    let input = read_detections(detections)?;
+    let warmup = options.warmup;
+    let input = read_detections(detections, &options.ais_sensors)?;
     let mut tracker = Tracker::new(config, &AisFusionConfig::default(), input.sensors.clone());
     let file = std::fs::File::create(out).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
     let mut writer = BufWriter::new(file);
@@ -287,26 +328,45 @@ pub fn track_csv(
     let mut dets_per_scan = Vec::new();
     let mut written = 0usize;
     let mut i = 0;
+    // The pictures to write: every distinct detection time, in order.
+    let mut picture_keys: Vec<i64> = rows.iter().map(|r| time_key(r.det.t)).collect();
+    picture_keys.sort_unstable();
+    picture_keys.dedup();
+    let mut next_picture = 0usize;
+    // Writes the pictures of every time before `until_key` not written yet.
+    let mut write_pictures = |until_key: i64,
+                              tracker: &Tracker,
+                              writer: &mut BufWriter<std::fs::File>|
+     -> std::io::Result<()> {
+        while let Some(&key) = picture_keys.get(next_picture)
+            && key < until_key
+        {
+            next_picture += 1;
+            let t = key as f64 / 1000.0;
+            for track in tracker.tracks() {
+                if track.status != TrackStatus::Confirmed {
+                    continue;
+                }
+                let g = tracker.predict(track, t);
+                writeln!(
+                    writer,
+                    "{t:.3},{},{:.3},{:.4},{:.3},{:.4}",
+                    track.id, g.x[0], g.x[1], g.x[2], g.x[3]
+                )?;
+                written += 1;
+            }
+        }
+        Ok(())
+    };
     let mut run = |batch: Batch,
                    tracker: &mut Tracker,
                    writer: &mut BufWriter<std::fs::File>|
      -> std::io::Result<()> {
+        write_pictures(time_key(batch.t), tracker, writer)?;
         let started = Instant::now();
         let _report = tracker.process_scan(batch.t, &batch.dets, &batch.looking);
         per_scan.push(started.elapsed().as_secs_f64());
         dets_per_scan.push(batch.dets.len());
-        for track in tracker.tracks() {
-            if track.status != TrackStatus::Confirmed {
-                continue;
-            }
-            let g = tracker.predict(track, batch.t);
-            writeln!(
-                writer,
-                "{:.3},{},{:.3},{:.4},{:.3},{:.4}",
-                batch.t, track.id, g.x[0], g.x[1], g.x[2], g.x[3]
-            )?;
-            written += 1;
-        }
         Ok(())
     };
     while i < rows.len() {
@@ -347,6 +407,7 @@ pub fn track_csv(
     while let Some(batch) = reorder.pop_any() {
         run(batch, &mut tracker, &mut writer)?;
     }
+    write_pictures(i64::MAX, &tracker, &mut writer)?;
     writer.flush()?;
 
     let timing = timing_of(&per_scan, &dets_per_scan, config, warmup);
@@ -424,7 +485,7 @@ mod tests {
             &dir.path().join("out.csv"),
             None,
             &TrackerConfig::default(),
-            0,
+            &OfflineOptions::default(),
         )
         .unwrap_err()
         .to_string();
@@ -435,7 +496,7 @@ mod tests {
             &dir.path().join("out.csv"),
             None,
             &TrackerConfig::default(),
-            0,
+            &OfflineOptions::default(),
         )
         .unwrap_err()
         .to_string();
@@ -465,7 +526,7 @@ mod tests {
             confirm_n: 4,
             ..TrackerConfig::default()
         };
-        let summary = track_csv(&path, &out, None, &config, 0).unwrap();
+        let summary = track_csv(&path, &out, None, &config, &OfflineOptions::default()).unwrap();
         let written = std::fs::read_to_string(&out).unwrap();
         let last = written.lines().last().unwrap();
         let f: Vec<f64> = last.split(',').map(|v| v.parse().unwrap()).collect();
@@ -488,5 +549,82 @@ mod tests {
                 .len(),
             1
         );
+    }
+
+    #[test]
+    fn late_ais_reports_are_used_and_a_picture_is_written_at_every_detection_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("detections.csv");
+        let mut text =
+            String::from("t,sensor_id,model,z0,z1,r00,r01,r11,sx,sy,truth_id,t_arrival\n");
+        for k in 0..20 {
+            let t = f64::from(k) * 2.0;
+            let x = |t: f64| 1000.0 + 5.0 * t;
+            text.push_str(&format!(
+                "{t:.3},r,xy,{:.3},2000,100,0,100,0,0,0,{t:.3}\n",
+                x(t)
+            ));
+            // AIS one second after each plot, arriving 5 s late; a second vessel's AIS
+            // alone far away, so that AIS batches hold only reports of other vessels.
+            let ta = t + 1.0;
+            text.push_str(&format!(
+                "{ta:.3},a,xy,{:.3},2000,25,0,25,0,0,0,{:.3}\n",
+                x(ta),
+                ta + 5.0
+            ));
+            text.push_str(&format!(
+                "{:.3},a,xy,9000,9000,25,0,25,0,0,1,{:.3}\n",
+                ta + 0.5,
+                ta + 0.5
+            ));
+        }
+        std::fs::write(&path, text).unwrap();
+        let out = dir.path().join("tracks.csv");
+        let config = TrackerConfig {
+            confirm_m: 3,
+            confirm_n: 4,
+            ..TrackerConfig::default()
+        };
+        let options = OfflineOptions {
+            warmup: 0,
+            ais_sensors: vec!["a".into()],
+        };
+        let summary = track_csv(&path, &out, None, &config, &options).unwrap();
+        // Every late report went into the vessel's track, none was dropped.
+        assert_eq!(summary.stats.too_old + summary.stats.late_unassociated, 0);
+        assert!(summary.stats.late_used >= 15, "{:?}", summary.stats);
+        // The vessel's track, confirmed once, is written at every detection time after
+        // that, including the AIS ones (a report alone is no scan: nobody is missed).
+        let written = std::fs::read_to_string(&out).unwrap();
+        let times: Vec<f64> = written
+            .lines()
+            .skip(1)
+            .filter(|l| {
+                let x: f64 = l.split(',').nth(2).unwrap().parse().unwrap();
+                x < 5000.0
+            })
+            .map(|l| l.split(',').next().unwrap().parse().unwrap())
+            .collect();
+        let first = times[0];
+        let mut want = Vec::new();
+        for k in 0..20 {
+            let t = f64::from(k) * 2.0;
+            for tt in [t, t + 1.0, t + 1.5] {
+                if tt >= first {
+                    want.push(tt);
+                }
+            }
+        }
+        assert_eq!(times, want);
+
+        // Naming a sensor the file does not have is an error, not silence.
+        let options = OfflineOptions {
+            warmup: 0,
+            ais_sensors: vec!["ais9".into()],
+        };
+        let e = track_csv(&path, &out, None, &config, &options)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no detection comes from sensor \"ais9\""), "{e}");
     }
 }
