@@ -61,7 +61,8 @@ pub enum ConfigError {
     },
 }
 
-fn invalid(key: impl Into<String>, reason: impl Into<String>) -> ConfigError {
+/// A [`ConfigError::Invalid`] for `key`.
+pub(crate) fn invalid(key: impl Into<String>, reason: impl Into<String>) -> ConfigError {
     ConfigError::Invalid {
         key: key.into(),
         reason: reason.into(),
@@ -288,49 +289,7 @@ impl Default for AisFusionConfig {
     }
 }
 
-/// Alert rules.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct RulesConfig {
-    /// `dark_target`.
-    pub dark_target: DarkTargetConfig,
-}
-
-/// Alert severity.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// For the record.
-    Info,
-    /// Worth a look.
-    Low,
-    /// Needs attention.
-    Medium,
-    /// Act now.
-    High,
-}
-
-/// `dark_target`: a confirmed radar track with no AIS for a time, inside AIS coverage.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct DarkTargetConfig {
-    /// Whether the rule runs.
-    pub enabled: bool,
-    /// How long a confirmed track must go without AIS, seconds.
-    pub after_s: f64,
-    /// Severity of its alerts.
-    pub severity: Severity,
-}
-
-impl Default for DarkTargetConfig {
-    fn default() -> Self {
-        DarkTargetConfig {
-            enabled: true,
-            after_s: 60.0,
-            severity: Severity::High,
-        }
-    }
-}
+pub use crate::detect::config::{DarkTargetConfig, RulesConfig, Severity};
 
 /// The MQTT broker.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -544,7 +503,7 @@ impl Config {
             return Err(invalid("ais_fusion.course_gate_deg", "must be in (0, 180]"));
         }
 
-        positive("rules.dark_target.after_s", self.rules.dark_target.after_s)?;
+        self.rules.validate()?;
 
         if self.mqtt.host.trim().is_empty() {
             return Err(invalid("mqtt.host", "must not be empty"));
@@ -567,7 +526,8 @@ impl Config {
     }
 }
 
-fn positive(key: &str, v: f64) -> Result<(), ConfigError> {
+/// `v` must be finite and > 0.
+pub(crate) fn positive(key: &str, v: f64) -> Result<(), ConfigError> {
     if v.is_finite() && v > 0.0 {
         Ok(())
     } else {
@@ -575,7 +535,8 @@ fn positive(key: &str, v: f64) -> Result<(), ConfigError> {
     }
 }
 
-fn non_negative(key: &str, v: f64) -> Result<(), ConfigError> {
+/// `v` must be finite and ≥ 0.
+pub(crate) fn non_negative(key: &str, v: f64) -> Result<(), ConfigError> {
     if v.is_finite() && v >= 0.0 {
         Ok(())
     } else {

@@ -4,11 +4,12 @@
 //! radar scan, returning the alerts it raises. Rules keep what they need to raise an alert
 //! once per situation rather than once per scan.
 
+pub mod config;
 pub mod dark_target;
 
-use crate::config::Severity;
 use crate::decode::Time;
 use crate::fuse::TrackId;
+pub use config::{RulesConfig, Severity};
 use serde::Serialize;
 
 pub use dark_target::DarkTargetRule;
