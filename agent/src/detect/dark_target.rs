@@ -3,7 +3,7 @@
 //! boat that radar sees but that says nothing, where AIS would be heard, is the smuggler's
 //! signature.
 
-use super::{Alert, AlertKind, round_to};
+use super::{Alert, AlertKind, AlertState, Identity, round_to};
 use crate::config::DarkTargetConfig;
 use crate::decode::Time;
 use crate::fuse::{AisPicture, Track, TrackId, TrackStatus};
@@ -116,13 +116,17 @@ impl DarkTargetRule {
             let p = track.estimate.position_covariance();
             alerts.push(Alert {
                 id: uuid::Uuid::new_v4().to_string(),
+                revision: 0,
+                state: AlertState::Raised,
                 kind: AlertKind::DarkTarget,
                 severity: self.config.severity,
                 time: now,
+                raised: now,
                 first_seen: track.created,
                 lat: at.lat_deg,
                 lon: at.lon_deg,
                 track_id: Some(track.id),
+                identity: Identity::default(),
                 evidence: json!({
                     "sensors": sensors,
                     "ais_coverage": covering,

@@ -34,17 +34,65 @@ impl AlertKind {
     }
 }
 
+/// Where an alert is in its life. A situation gives one alert id: raised once, updated while
+/// it lasts (position, evidence), cleared when it ends; receivers keep the latest revision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertState {
+    /// First report of the situation.
+    Raised,
+    /// The situation goes on; something about it changed.
+    Updated,
+    /// The situation is over (the vessel transmits again, left the zone, the track ended).
+    Cleared,
+}
+
+/// Who the alert is about, as far as the post knows.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Identity {
+    /// AIS MMSI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mmsi: Option<u32>,
+    /// AIS ship name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// AIS call sign.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callsign: Option<String>,
+    /// IMO number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imo: Option<u32>,
+    /// Licence plate in clear, as read at the post (the sharing policy decides whether it
+    /// leaves the post, and then usually only as a keyed hash).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plate: Option<String>,
+}
+
+impl Identity {
+    /// Whether nothing is known.
+    pub fn is_empty(&self) -> bool {
+        *self == Identity::default()
+    }
+}
+
 /// An alert as raised by a rule.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Alert {
-    /// Unique id, so receivers can drop duplicates.
+    /// Unique id of the situation, the same across its updates, so receivers can drop
+    /// duplicates and replace older revisions.
     pub id: String,
+    /// Revision: 0 when raised, +1 at every update and at the clearing.
+    pub revision: u32,
+    /// Where it is in its life.
+    pub state: AlertState,
     /// What kind.
     pub kind: AlertKind,
     /// How urgent.
     pub severity: Severity,
-    /// When it was raised (data time, UTC).
+    /// When this revision was issued (data time, UTC).
     pub time: Time,
+    /// When the alert was first raised.
+    pub raised: Time,
     /// When the situation began (e.g. when the track was confirmed).
     pub first_seen: Time,
     /// Where, latitude.
@@ -53,6 +101,8 @@ pub struct Alert {
     pub lon: f64,
     /// The track it is about.
     pub track_id: Option<TrackId>,
+    /// Who, where known.
+    pub identity: Identity,
     /// Why: sensors, measurements, numbers behind the decision.
     pub evidence: serde_json::Value,
 }
@@ -62,14 +112,20 @@ pub struct Alert {
 pub struct AlertPayload<'a> {
     /// [`ALERT_SCHEMA`].
     pub schema: &'static str,
-    /// Unique id.
+    /// Unique id of the situation.
     pub id: &'a str,
+    /// Revision of this alert (0 when raised).
+    pub revision: u32,
+    /// raised, updated or cleared.
+    pub state: AlertState,
     /// Kind.
     pub kind: AlertKind,
     /// Severity.
     pub severity: Severity,
-    /// When raised, RFC 3339 UTC.
+    /// When this revision was issued, RFC 3339 UTC.
     pub time: String,
+    /// When first raised, RFC 3339 UTC.
+    pub raised: String,
     /// When the situation began, RFC 3339 UTC.
     pub first_seen: String,
     /// ISO country of the post.
@@ -82,6 +138,9 @@ pub struct AlertPayload<'a> {
     pub lon: f64,
     /// Track id at this post.
     pub track_id: Option<TrackId>,
+    /// Who, where known (absent when nothing is).
+    #[serde(skip_serializing_if = "Identity::is_empty")]
+    pub identity: &'a Identity,
     /// Evidence.
     pub evidence: &'a serde_json::Value,
 }
@@ -92,15 +151,19 @@ impl Alert {
         AlertPayload {
             schema: ALERT_SCHEMA,
             id: &self.id,
+            revision: self.revision,
+            state: self.state,
             kind: self.kind,
             severity: self.severity,
             time: rfc3339(self.time),
+            raised: rfc3339(self.raised),
             first_seen: rfc3339(self.first_seen),
             country,
             post,
             lat: round_to(self.lat, 1e-6),
             lon: round_to(self.lon, 1e-6),
             track_id: self.track_id,
+            identity: &self.identity,
             evidence: &self.evidence,
         }
     }
