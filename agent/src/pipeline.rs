@@ -6,8 +6,9 @@
 
 use crate::config::Config;
 use crate::decode::{AisPosition, Decoder, Observation, PlotObservation, Time};
-use crate::detect::dark_target::AisCoverage;
-use crate::detect::{Alert, DarkTargetRule};
+use crate::detect::ais_gap::AisClass;
+use crate::detect::scene::AisCoverage;
+use crate::detect::{Alert, RuleStats, Rules};
 use crate::fuse::kalman::MeasurementModel;
 use crate::fuse::reorder::{Batch, Pushed, ReorderBuffer};
 use crate::fuse::{
@@ -63,12 +64,16 @@ pub struct Pipeline {
     radar_sensors: Vec<(Vector2<f64>, Matrix2<f64>)>,
     ais_sensor_base: usize,
     picture: AisPicture,
-    dark_target: DarkTargetRule,
+    rules: Rules,
     scans: Vec<ScanBuffer>,
     max_plots_per_scan: usize,
     metrics: Arc<Metrics>,
     observations: Vec<Observation>,
     log_limit: RateLimit,
+    /// The newest data time seen, and the arrival time (UTC, s) of the frame that carried it:
+    /// the clock maps wall time to data time through it, so that a node whose clock is off
+    /// does not make every vessel look silent (or none).
+    data_clock: Option<(Time, Time)>,
 }
 
 impl Pipeline {
@@ -127,7 +132,14 @@ impl Pipeline {
             radar_sensors,
             ais_sensor_base: config.radars.len(),
             picture: AisPicture::new(),
-            dark_target: DarkTargetRule::new(&config.rules.dark_target, coverage, sensor_names),
+            rules: Rules::new(
+                &config.rules,
+                &config.post.country,
+                &config.post.post,
+                frame,
+                coverage,
+                sensor_names,
+            ),
             scans: config
                 .radars
                 .iter()
@@ -137,23 +149,36 @@ impl Pipeline {
             metrics,
             observations: Vec::new(),
             log_limit: RateLimit::new(Duration::from_secs(10)),
+            data_clock: None,
         }
     }
 
-    /// Handles one frame that arrived at `arrival_ms` (UTC ms); returns the alerts raised.
+    /// Handles one frame that arrived at `arrival_ms` (UTC ms); returns the alerts it raised,
+    /// updated or cleared.
     pub fn handle_frame(&mut self, frame: Frame, arrival_ms: u64) -> Vec<Alert> {
         let mut observations = std::mem::take(&mut self.observations);
         self.decoder.decode(frame, arrival_ms, &mut observations);
         let mut alerts = Vec::new();
+        let arrival = arrival_ms as f64 / 1000.0;
         for obs in observations.drain(..) {
+            let t = match &obs {
+                Observation::RadarPlot(p) => p.t,
+                Observation::RadarScanEnd { t, .. } => *t,
+                Observation::AisPosition(p) => p.t,
+                Observation::AisStatic(s) => s.t,
+            };
+            if t.is_finite() && self.data_clock.is_none_or(|(newest, _)| t > newest) {
+                self.data_clock = Some((t, arrival));
+            }
             self.handle_observation(obs, &mut alerts);
         }
         self.observations = observations;
         alerts
     }
 
-    /// Closes scans whose north marker is overdue at time `now` (UTC); call about once a
-    /// second.
+    /// Closes scans whose north marker is overdue at time `now` (UTC), and lets the rules
+    /// that watch for silence look at the clock; call about once a second. Returns the
+    /// alerts raised, updated or cleared.
     pub fn tick(&mut self, now: Time) -> Vec<Alert> {
         let mut alerts = Vec::new();
         for radar in 0..self.scans.len() {
@@ -169,7 +194,28 @@ impl Pipeline {
         // Data that stopped coming must not wait in the window forever.
         self.reorder.advance_to(now);
         self.run_ready(&mut alerts);
+        // Silence is noticed by the clock: with nothing arriving, no scan would notice it.
+        // The rules run on data time: the newest data time plus the wall time since it came.
+        if let Some((newest, arrival)) = self.data_clock {
+            let data_now = newest + (now - arrival).max(0.0);
+            let before = alerts.len();
+            self.rules
+                .tick(data_now, self.tracker.tracks(), &self.picture, &mut alerts);
+            self.count_raised(&alerts[before..]);
+        }
         alerts
+    }
+
+    /// What the rules dropped, refused or forgot, and how many alerts are open.
+    pub fn rule_stats(&self) -> RuleStats {
+        self.rules.stats()
+    }
+
+    fn count_raised(&self, alerts: &[Alert]) {
+        add(
+            &self.metrics.alerts_raised,
+            crate::detect::engine::raised(alerts) as u64,
+        );
     }
 
     /// The tracker, for status and tests.
@@ -244,6 +290,11 @@ impl Pipeline {
             }
             Observation::AisPosition(p) => {
                 self.picture.update_position(&p, &self.frame);
+                // Only class A position reports (messages 1-3) are decoded so far.
+                let before = alerts.len();
+                self.rules
+                    .observe_ais(&p, AisClass::A, &self.picture, alerts);
+                self.count_raised(&alerts[before..]);
                 let batch = self.ais_batch(&p);
                 self.submit(batch, alerts);
             }
@@ -358,7 +409,6 @@ impl Pipeline {
         add(&m.tracks_confirmed, report.confirmed.len() as u64);
         add(&m.tracks_deleted, report.deleted.len() as u64);
         for track in &report.deleted {
-            self.dark_target.forget(track.id);
             tracing::debug!(track = track.id, "track deleted");
         }
         for id in &report.confirmed {
@@ -390,11 +440,10 @@ impl Pipeline {
                 .filter(|t| t.status == TrackStatus::Confirmed)
                 .count() as u64,
         );
-        let raised = self
-            .dark_target
-            .evaluate(t, tracks, &self.picture, &self.frame);
-        add(&m.alerts_raised, raised.len() as u64);
-        alerts.extend(raised);
+        let before = alerts.len();
+        self.rules
+            .after_scan(t, tracks, &report.ais, &self.picture, alerts);
+        self.count_raised(&alerts[before..]);
     }
 }
 

@@ -1,11 +1,34 @@
 //! Detect: rules that turn tracks and AIS into alerts.
 //!
-//! Each rule is a small module with its config struct, fed the fused picture after every
-//! radar scan, returning the alerts it raises. Rules keep what they need to raise an alert
-//! once per situation rather than once per scan.
+//! Each rule is a small module with its config struct (in [`config`]), fed the fused picture
+//! after every radar scan ([`scene::Scene`]), AIS reports as they arrive, and the clock; all
+//! of them together are [`Rules`], which the pipeline drives. A situation is one alert with
+//! one id, raised once, updated when something material changed (at most every
+//! `rules.update_interval_s`), cleared when it ends ([`lifecycle`]): a boat that stays dark
+//! gives one alert and its updates, not one alert per scan.
+//!
+//! | rule | module | situation |
+//! |---|---|---|
+//! | `dark_target` | [`dark_target`] | a confirmed radar track without AIS inside coverage |
+//! | `ais_gap` | [`ais_gap`] | a vessel silent longer than ITU-R M.1371 allows, still held |
+//! | `ais_spoofing` | [`ais_spoofing`] | invalid MMSI, implausible jump, duplicate MMSI, AIS contradicted by radar |
+//! | `zone_entry` | [`zone`] | a track inside a zone, or across a border line (with direction) |
+//! | `loitering` | [`loitering`] | slow for long inside a zone |
+//! | `rendezvous` | [`rendezvous`] | two tracks close for long away from ports |
 
+pub mod ais_gap;
+pub mod ais_spoofing;
 pub mod config;
 pub mod dark_target;
+pub mod engine;
+pub mod geometry;
+pub mod lifecycle;
+pub mod loitering;
+pub mod rendezvous;
+pub mod scene;
+#[cfg(test)]
+mod testkit;
+pub mod zone;
 
 use crate::decode::Time;
 use crate::fuse::TrackId;
@@ -13,23 +36,50 @@ pub use config::{RulesConfig, Severity};
 use serde::Serialize;
 
 pub use dark_target::DarkTargetRule;
+pub use engine::{RuleStats, Rules};
 
 /// Version of the alert payload schema, carried in every alert.
 pub const ALERT_SCHEMA: &str = "borderfuse.alert/1";
 
 /// The kinds of alert (DESIGN.md: alert kinds).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertKind {
     /// A confirmed radar track without AIS inside AIS coverage.
     DarkTarget,
+    /// A vessel that was transmitting AIS fell silent while still held.
+    AisGap,
+    /// AIS that cannot be true: invalid or duplicated MMSI, implausible jump, position
+    /// contradicted by radar.
+    AisSpoofing,
+    /// A track entered a configured zone or crossed a border line.
+    ZoneEntry,
+    /// A track slow for long inside a configured zone.
+    Loitering,
+    /// Two tracks close together for long away from port.
+    Rendezvous,
 }
 
 impl AlertKind {
+    /// Every kind the rules raise.
+    pub const ALL: [AlertKind; 6] = [
+        AlertKind::DarkTarget,
+        AlertKind::AisGap,
+        AlertKind::AisSpoofing,
+        AlertKind::ZoneEntry,
+        AlertKind::Loitering,
+        AlertKind::Rendezvous,
+    ];
+
     /// The name used in topics and payloads.
     pub fn as_str(&self) -> &'static str {
         match self {
             AlertKind::DarkTarget => "dark_target",
+            AlertKind::AisGap => "ais_gap",
+            AlertKind::AisSpoofing => "ais_spoofing",
+            AlertKind::ZoneEntry => "zone_entry",
+            AlertKind::Loitering => "loitering",
+            AlertKind::Rendezvous => "rendezvous",
         }
     }
 }
@@ -183,4 +233,29 @@ pub fn rfc3339(t: Time) -> String {
 /// Rounds `v` to a multiple of `step` (positions to ~0.1 m keep payloads short).
 pub fn round_to(v: f64, step: f64) -> f64 {
     (v / step).round() * step
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_names_are_the_snake_case_of_the_design() {
+        for kind in AlertKind::ALL {
+            let json = serde_json::to_value(kind).unwrap();
+            assert_eq!(json, kind.as_str());
+        }
+        let names: Vec<&str> = AlertKind::ALL.iter().map(AlertKind::as_str).collect();
+        assert_eq!(
+            names,
+            [
+                "dark_target",
+                "ais_gap",
+                "ais_spoofing",
+                "zone_entry",
+                "loitering",
+                "rendezvous"
+            ]
+        );
+    }
 }
