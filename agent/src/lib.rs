@@ -26,3 +26,4 @@ pub mod offline;
 pub mod pipeline;
 pub mod publish;
 pub mod run;
+pub mod share;
