@@ -30,7 +30,15 @@
 //!
 //! [mqtt]
 //! host = "broker.example.org"
-//! port = 1883
+//! port = 8883
+//! username = "samos-east"
+//! password_file = "/etc/borderfuse/mqtt-password"
+//!
+//! [mqtt.tls]
+//! ca_file = "/etc/borderfuse/tls/border-ca.pem"
+//!
+//! [outbox]
+//! dir = "/var/lib/borderfuse/outbox"
 //! ```
 
 use serde::{Deserialize, Serialize};
@@ -95,6 +103,9 @@ pub struct Config {
     pub rules: RulesConfig,
     /// The MQTT broker alerts go to.
     pub mqtt: MqttConfig,
+    /// Where messages wait, on disk, for the broker's acknowledgement.
+    #[serde(default)]
+    pub outbox: OutboxConfig,
     /// Agent status output.
     #[serde(default)]
     pub status: StatusConfig,
@@ -291,11 +302,12 @@ impl Default for AisFusionConfig {
 
 pub use crate::detect::config::{DarkTargetConfig, RulesConfig, Severity};
 
-/// The MQTT broker.
+/// The MQTT broker and the alert link to it (MQTT 5, QoS 1).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MqttConfig {
-    /// Broker host name or address.
+    /// Broker host name or address; with TLS it is also the name the broker's certificate
+    /// must carry.
     pub host: String,
     /// Broker port.
     #[serde(default = "default_mqtt_port")]
@@ -312,6 +324,39 @@ pub struct MqttConfig {
     /// Password for `username`.
     #[serde(default)]
     pub password: Option<String>,
+    /// A file whose first line is the password for `username` (instead of `password`, so
+    /// the config can be readable by more people than the secret).
+    #[serde(default)]
+    pub password_file: Option<PathBuf>,
+    /// First delay before reconnecting after the connection failed, milliseconds; doubles
+    /// (with jitter) up to `reconnect_max_ms`. Also the first delay before retrying a
+    /// message the broker refused.
+    #[serde(default = "default_reconnect_min_ms")]
+    pub reconnect_min_ms: u64,
+    /// Longest delay between reconnection attempts, milliseconds.
+    #[serde(default = "default_reconnect_max_ms")]
+    pub reconnect_max_ms: u64,
+    /// Most messages sent and not yet acknowledged (further limited by the broker's receive
+    /// maximum).
+    #[serde(default = "default_max_in_flight")]
+    pub max_in_flight: u16,
+    /// MQTT 5 message expiry interval of alerts, seconds from when they were raised: a
+    /// broker drops an alert that no subscriber took within it.
+    #[serde(default = "default_alert_expiry_s")]
+    pub alert_expiry_s: u32,
+    /// Interval between publications of the fused tracks to `.../tracks`, seconds (0: none).
+    #[serde(default = "default_tracks_interval_s")]
+    pub tracks_interval_s: f64,
+    /// Message expiry interval of track updates, seconds: older ones are not worth sending
+    /// (they are dropped from the outbox, counted).
+    #[serde(default = "default_track_expiry_s")]
+    pub track_expiry_s: u32,
+    /// Most tracks in one message to `.../tracks` (a larger picture is split).
+    #[serde(default = "default_tracks_per_message")]
+    pub tracks_per_message: usize,
+    /// TLS to the broker; absent: plain TCP.
+    #[serde(default)]
+    pub tls: Option<TlsConfig>,
 }
 
 fn default_mqtt_port() -> u16 {
@@ -319,6 +364,73 @@ fn default_mqtt_port() -> u16 {
 }
 fn default_keep_alive_s() -> u64 {
     30
+}
+fn default_reconnect_min_ms() -> u64 {
+    100
+}
+fn default_reconnect_max_ms() -> u64 {
+    30_000
+}
+fn default_max_in_flight() -> u16 {
+    100
+}
+fn default_alert_expiry_s() -> u32 {
+    86_400
+}
+fn default_tracks_interval_s() -> f64 {
+    5.0
+}
+fn default_track_expiry_s() -> u32 {
+    60
+}
+fn default_tracks_per_message() -> usize {
+    500
+}
+
+/// TLS to the broker (rustls, ring provider). The files are PEM.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// The certificate authorities the broker's certificate must chain to.
+    pub ca_file: PathBuf,
+    /// This post's certificate chain, for client-certificate authentication (mTLS).
+    #[serde(default)]
+    pub cert_file: Option<PathBuf>,
+    /// The private key of `cert_file` (PKCS#8, PKCS#1 or SEC1).
+    #[serde(default)]
+    pub key_file: Option<PathBuf>,
+}
+
+/// The disk-backed outbox (see [`crate::publish::outbox`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutboxConfig {
+    /// Directory of the outbox log; created if missing; one agent per directory.
+    pub dir: PathBuf,
+    /// Most bytes of unacknowledged messages; the log file stays under about twice this.
+    pub max_bytes: u64,
+    /// Most unacknowledged messages.
+    pub max_messages: usize,
+}
+
+impl Default for OutboxConfig {
+    fn default() -> Self {
+        OutboxConfig {
+            dir: PathBuf::from("/var/lib/borderfuse/outbox"),
+            max_bytes: 64 << 20,
+            max_messages: 200_000,
+        }
+    }
+}
+
+impl OutboxConfig {
+    /// The limits as the outbox takes them.
+    pub fn limits(&self) -> crate::publish::outbox::OutboxLimits {
+        crate::publish::outbox::OutboxLimits {
+            max_bytes: self.max_bytes,
+            max_messages: self.max_messages,
+        }
+    }
 }
 
 /// Status output.
@@ -505,24 +617,115 @@ impl Config {
 
         self.rules.validate()?;
 
-        if self.mqtt.host.trim().is_empty() {
+        self.validate_link()?;
+        non_negative("status.log_interval_s", self.status.log_interval_s)?;
+        Ok(())
+    }
+
+    /// The MQTT, TLS and outbox keys. Reads the TLS files and the password file, so that a
+    /// missing or wrong one is reported at start-up (and by `check-config`) with its key.
+    fn validate_link(&self) -> Result<(), ConfigError> {
+        let m = &self.mqtt;
+        if m.host.trim().is_empty() {
             return Err(invalid("mqtt.host", "must not be empty"));
         }
-        if self.mqtt.port == 0 {
+        if m.port == 0 {
             return Err(invalid("mqtt.port", "must not be 0"));
         }
-        if !(5..=65_535).contains(&self.mqtt.keep_alive_s) {
+        if !(5..=65_535).contains(&m.keep_alive_s) {
             return Err(invalid("mqtt.keep_alive_s", "must be in 5..=65535"));
         }
         let client_id = self.client_id();
         if client_id.is_empty() || client_id.len() > 23 * 4 {
             return Err(invalid("mqtt.client_id", "must be 1-92 characters"));
         }
-        if self.mqtt.password.is_some() && self.mqtt.username.is_none() {
+        if m.password.is_some() && m.password_file.is_some() {
+            return Err(invalid(
+                "mqtt.password_file",
+                "given together with mqtt.password: choose one",
+            ));
+        }
+        if m.password.is_some() && m.username.is_none() {
             return Err(invalid("mqtt.password", "given without mqtt.username"));
         }
-        non_negative("status.log_interval_s", self.status.log_interval_s)?;
+        if m.password_file.is_some() && m.username.is_none() {
+            return Err(invalid("mqtt.password_file", "given without mqtt.username"));
+        }
+        self.mqtt_password()?;
+        if m.reconnect_min_ms == 0 || m.reconnect_min_ms > m.reconnect_max_ms {
+            return Err(invalid(
+                "mqtt.reconnect_min_ms",
+                format!(
+                    "must be > 0 and ≤ mqtt.reconnect_max_ms ({} > {})",
+                    m.reconnect_min_ms, m.reconnect_max_ms
+                ),
+            ));
+        }
+        if m.reconnect_max_ms > 3_600_000 {
+            return Err(invalid(
+                "mqtt.reconnect_max_ms",
+                "must be at most 3600000 (1 h)",
+            ));
+        }
+        if m.max_in_flight == 0 {
+            return Err(invalid("mqtt.max_in_flight", "must be at least 1"));
+        }
+        if m.alert_expiry_s == 0 {
+            return Err(invalid("mqtt.alert_expiry_s", "must be at least 1 s"));
+        }
+        if m.track_expiry_s == 0 {
+            return Err(invalid("mqtt.track_expiry_s", "must be at least 1 s"));
+        }
+        non_negative("mqtt.tracks_interval_s", m.tracks_interval_s)?;
+        if m.tracks_interval_s > 0.0 && m.tracks_interval_s < 0.1 {
+            return Err(invalid(
+                "mqtt.tracks_interval_s",
+                "must be 0 (no track publication) or at least 0.1 s",
+            ));
+        }
+        if !(1..=100_000).contains(&m.tracks_per_message) {
+            return Err(invalid("mqtt.tracks_per_message", "must be in 1..=100000"));
+        }
+        crate::publish::tls::client_config(m)?;
+
+        let o = &self.outbox;
+        if o.dir.as_os_str().is_empty() {
+            return Err(invalid("outbox.dir", "must not be empty"));
+        }
+        if o.max_bytes < 64 * 1024 {
+            return Err(invalid(
+                "outbox.max_bytes",
+                format!("{} is under the minimum of 65536", o.max_bytes),
+            ));
+        }
+        if o.max_messages == 0 || o.max_messages > 10_000_000 {
+            return Err(invalid("outbox.max_messages", "must be in 1..=10000000"));
+        }
         Ok(())
+    }
+
+    /// The MQTT password: `mqtt.password`, or the first line of `mqtt.password_file`.
+    pub fn mqtt_password(&self) -> Result<Option<String>, ConfigError> {
+        if let Some(p) = &self.mqtt.password {
+            return Ok(Some(p.clone()));
+        }
+        let Some(path) = &self.mqtt.password_file else {
+            return Ok(None);
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            invalid(
+                "mqtt.password_file",
+                format!("cannot read {}: {e}", path.display()),
+            )
+        })?;
+        let line = text.lines().next().unwrap_or("");
+        if line.is_empty() {
+            return Err(invalid(
+                "mqtt.password_file",
+                format!("{}: the first line (the password) is empty", path.display()),
+            ));
+        }
+        Ok(Some(line.to_string()))
     }
 }
 
@@ -616,6 +819,150 @@ host = "localhost"
     fn a_value_of_the_wrong_type_names_its_key() {
         let e = error_of(&MINIMAL.replace("range_m = 40000.0", "range_m = \"far\""));
         assert!(e.contains("range_m"), "{e}");
+    }
+
+    /// A CA, and a certificate and key it signed, as PEM text.
+    fn pki() -> (String, String, String) {
+        use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
+        let ca_key = KeyPair::generate().unwrap();
+        let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let ca = ca.self_signed(&ca_key).unwrap();
+        let key = KeyPair::generate().unwrap();
+        let cert = CertificateParams::new(vec!["samos-east".to_string()])
+            .unwrap()
+            .signed_by(&key, &ca, &ca_key)
+            .unwrap();
+        (ca.pem(), cert.pem(), key.serialize_pem())
+    }
+
+    fn with_tls(dir: &std::path::Path, tls: &str) -> String {
+        format!(
+            "{MINIMAL}username = \"u\"\npassword = \"p\"\n[mqtt.tls]\n{}\n",
+            tls.replace("DIR", &dir.display().to_string())
+        )
+    }
+
+    #[test]
+    fn tls_files_are_read_and_checked_and_each_fault_names_its_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ca, cert, key) = pki();
+        let (_, other_cert, _) = pki();
+        for (name, text) in [
+            ("ca.pem", ca.as_str()),
+            ("post.pem", cert.as_str()),
+            ("post.key", key.as_str()),
+            ("other.pem", other_cert.as_str()),
+            ("notes.txt", "not a certificate at all\n"),
+        ] {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let good = r#"ca_file = "DIR/ca.pem"
+cert_file = "DIR/post.pem"
+key_file = "DIR/post.key""#;
+        let c = Config::parse(&with_tls(dir.path(), good)).unwrap();
+        assert!(
+            crate::publish::tls::client_config(&c.mqtt)
+                .unwrap()
+                .is_some()
+        );
+        Config::parse(&with_tls(dir.path(), r#"ca_file = "DIR/ca.pem""#)).unwrap();
+
+        let cases = [
+            (
+                r#"ca_file = "DIR/missing.pem""#,
+                "mqtt.tls.ca_file: cannot read",
+            ),
+            (r#"ca_file = "DIR/notes.txt""#, "mqtt.tls.ca_file"),
+            (r#"ca_file = "DIR/post.key""#, "mqtt.tls.ca_file"),
+            (
+                r#"ca_file = "DIR/ca.pem"
+cert_file = "DIR/post.pem"
+key_file = "DIR/post.pem""#,
+                "mqtt.tls.key_file",
+            ),
+            (
+                r#"ca_file = "DIR/ca.pem"
+cert_file = "DIR/other.pem"
+key_file = "DIR/post.key""#,
+                "mqtt.tls.key_file",
+            ),
+            (
+                r#"ca_file = "DIR/ca.pem"
+cert_file = "DIR/post.pem""#,
+                "mqtt.tls.key_file: missing",
+            ),
+            (
+                r#"ca_file = "DIR/ca.pem"
+key_file = "DIR/post.key""#,
+                "mqtt.tls.cert_file: missing",
+            ),
+            (
+                r#"ca_file = "DIR/ca.pem"
+cert_file = "DIR/notes.txt"
+key_file = "DIR/post.key""#,
+                "mqtt.tls.cert_file",
+            ),
+        ];
+        for (tls, expected) in cases {
+            let e = error_of(&with_tls(dir.path(), tls));
+            assert!(e.starts_with(expected), "{tls}: {e}");
+        }
+        let e = error_of(&with_tls(
+            dir.path(),
+            "ca_file = \"DIR/ca.pem\"\nca_flie = 1",
+        ));
+        assert!(e.contains("ca_flie"), "{e}");
+    }
+
+    #[test]
+    fn link_keys_are_checked_and_name_themselves() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("secret");
+        std::fs::write(&secret, "s3cret\nignored\n").unwrap();
+        let c = Config::parse(&format!(
+            "{MINIMAL}username = \"u\"\npassword_file = \"{}\"\n",
+            secret.display()
+        ))
+        .unwrap();
+        assert_eq!(c.mqtt_password().unwrap().as_deref(), Some("s3cret"));
+        let cases = [
+            (
+                format!(
+                    "{MINIMAL}username = \"u\"\npassword_file = \"{}/nope\"\n",
+                    dir.path().display()
+                ),
+                "mqtt.password_file: cannot read",
+            ),
+            (format!("{MINIMAL}password = \"p\"\n"), "mqtt.password"),
+            (
+                format!("{MINIMAL}reconnect_min_ms = 0\n"),
+                "mqtt.reconnect_min_ms",
+            ),
+            (
+                format!("{MINIMAL}max_in_flight = 0\n"),
+                "mqtt.max_in_flight",
+            ),
+            (
+                format!("{MINIMAL}tracks_interval_s = 0.01\n"),
+                "mqtt.tracks_interval_s",
+            ),
+            (
+                format!("{MINIMAL}alert_expiry_s = 0\n"),
+                "mqtt.alert_expiry_s",
+            ),
+            (
+                format!("{MINIMAL}[outbox]\nmax_bytes = 100\n"),
+                "outbox.max_bytes",
+            ),
+            (format!("{MINIMAL}[outbox]\ndir = \"\"\n"), "outbox.dir"),
+        ];
+        for (text, key) in cases {
+            let e = error_of(&text);
+            assert!(e.starts_with(key), "{key}: {e}");
+        }
+        let e = error_of(&format!("{MINIMAL}[outbox]\nmax_megabytes = 3\n"));
+        assert!(e.contains("max_megabytes"), "{e}");
     }
 
     #[test]

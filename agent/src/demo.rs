@@ -7,14 +7,16 @@
 //! subscriber that prints every alert it receives back from the broker.
 
 use crate::config::{
-    AisReceiverConfig, Config, MqttConfig, Position, PostConfig, RadarConfig, SourceConfig,
-    StatusConfig,
+    AisReceiverConfig, Config, MqttConfig, OutboxConfig, Position, PostConfig, RadarConfig,
+    SourceConfig, StatusConfig,
 };
 use crate::metrics::{Metrics, Snapshot};
 use crate::publish::Topics;
 use anyhow::Context;
 use borderfuse_sim::scenario::Scenario;
-use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
+use rumqttc::v5::mqttbytes::QoS;
+use rumqttc::v5::mqttbytes::v5::Packet;
+use rumqttc::v5::{AsyncClient, Event, MqttOptions};
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::Arc;
@@ -93,8 +95,8 @@ fn free_port() -> anyhow::Result<u16> {
     Ok(listener.local_addr()?.port())
 }
 
-/// Starts rumqttd on `127.0.0.1:port` in its own thread and waits until it accepts
-/// connections.
+/// Starts rumqttd on `127.0.0.1:port` (MQTT 5, as the agent's link speaks it) in its own
+/// thread and waits until it accepts connections.
 pub fn start_broker(port: u16) -> anyhow::Result<()> {
     let text = format!(
         r#"
@@ -106,11 +108,11 @@ max_outgoing_packet_count = 200
 max_segment_size = 10485760
 max_segment_count = 10
 
-[v4.1]
-name = "v4-1"
+[v5.1]
+name = "v5-1"
 listen = "127.0.0.1:{port}"
 next_connection_delay_ms = 1
-[v4.1.connections]
+[v5.1.connections]
 connection_timeout_ms = 60000
 max_payload_size = 262144
 max_inflight_count = 200
@@ -139,7 +141,8 @@ dynamic_filters = true
 }
 
 /// The agent config for a scenario's sensors on the given serial ports, sending to a broker
-/// on `127.0.0.1:port`.
+/// on `127.0.0.1:port` (through the default outbox directory: set `outbox.dir` to use
+/// another).
 pub fn agent_config(
     scenario: &Scenario,
     ports: &HashMap<u32, std::path::PathBuf>,
@@ -189,7 +192,18 @@ pub fn agent_config(
             keep_alive_s: 10,
             username: None,
             password: None,
+            password_file: None,
+            reconnect_min_ms: 100,
+            reconnect_max_ms: 2_000,
+            max_in_flight: 100,
+            alert_expiry_s: 3_600,
+            // The demo's subscriber prints alerts; tracks would only add traffic.
+            tracks_interval_s: 0.0,
+            track_expiry_s: 60,
+            tracks_per_message: 500,
+            tls: None,
         },
+        outbox: OutboxConfig::default(),
         status: StatusConfig {
             log_interval_s: 0.0,
         },
@@ -237,7 +251,7 @@ async fn subscriber(
 ) {
     let mut options = MqttOptions::new("borderfuse-demo-subscriber", "127.0.0.1", port);
     options.set_keep_alive(Duration::from_secs(10));
-    options.set_max_packet_size(1 << 20, 1 << 20);
+    options.set_max_packet_size(Some(1 << 20));
     let (client, mut eventloop) = AsyncClient::new(options, 16);
     let mut subscribed = Some(subscribed);
     loop {
@@ -256,11 +270,12 @@ async fn subscriber(
                 }
             }
             Ok(Event::Incoming(Packet::Publish(p))) => {
+                let topic = String::from_utf8_lossy(&p.topic);
                 let Ok(value) = serde_json::from_slice::<serde_json::Value>(&p.payload) else {
-                    tracing::warn!(topic = %p.topic, "non-JSON payload received");
+                    tracing::warn!(%topic, "non-JSON payload received");
                     continue;
                 };
-                if p.topic.contains("/alerts/") {
+                if topic.contains("/alerts/") {
                     if print_alerts {
                         // Exactly the bytes the broker delivered (one line: the agent
                         // publishes compact JSON).
@@ -322,7 +337,13 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<DemoReport> {
         sinks.insert(id, Box::new(pty.writer().context("pty master")?));
         ptys.insert(id, pty);
     }
-    let config = agent_config(&scenario, &ports, port)?;
+    // A fresh outbox each run, removed at the end: the demo leaves nothing behind.
+    let outbox_dir = std::env::temp_dir().join(format!(
+        "borderfuse-demo-outbox-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    let mut config = agent_config(&scenario, &ports, port)?;
+    config.outbox.dir = outbox_dir.clone();
     let metrics = Arc::new(Metrics::default());
     let agent = crate::run::spawn(config, metrics.clone());
 
@@ -358,6 +379,9 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<DemoReport> {
     subscriber_task.abort();
     let _ = tokio::task::spawn_blocking(move || player.join()).await;
     drop(ptys);
+    if let Err(e) = std::fs::remove_dir_all(&outbox_dir) {
+        tracing::warn!(dir = %outbox_dir.display(), error = %e, "cannot remove the demo's outbox");
+    }
 
     let alerts = alerts.lock().map(|a| a.clone()).unwrap_or_default();
     let statuses = statuses.lock().map(|s| s.clone()).unwrap_or_default();

@@ -88,6 +88,29 @@ enum Command {
         #[arg(long, default_value_t = 5)]
         warmup: usize,
     },
+    /// Check a post's alert link: raise synthetic alerts through the real outbox and MQTT
+    /// link of a config, wait until the broker acknowledged all of them (and anything the
+    /// outbox held from before), and print the raise-to-PUBACK latency percentiles.
+    LinkTest {
+        /// The TOML config file (its post, [mqtt] and [outbox] are used).
+        #[arg(long, short)]
+        config: PathBuf,
+        /// Alerts to raise.
+        #[arg(long, default_value_t = 1000)]
+        count: u64,
+        /// Alerts per second; 0: as fast as the link takes them.
+        #[arg(long, default_value_t = 1000.0)]
+        rate: f64,
+        /// Alert ids are PREFIX-n (default: a random prefix).
+        #[arg(long)]
+        id_prefix: Option<String>,
+        /// Print "raised ID" on stdout as each alert becomes durable in the outbox.
+        #[arg(long)]
+        print_ids: bool,
+        /// Fail when not everything is acknowledged within this many seconds.
+        #[arg(long, default_value_t = 120.0)]
+        timeout: f64,
+    },
     /// End-to-end demo: an embedded MQTT broker, simulated radar and AIS nodes on
     /// pseudo-terminals, the agent, and a subscriber printing every alert it receives as one
     /// JSON object per line on stdout (status lines go to stderr).
@@ -127,6 +150,17 @@ fn main() -> std::process::ExitCode {
         Command::Run { config } => {
             init_logging("info");
             run(config)
+        }
+        Command::LinkTest {
+            config,
+            count,
+            rate,
+            id_prefix,
+            print_ids,
+            timeout,
+        } => {
+            init_logging("warn");
+            link_test(config, count, rate, id_prefix, print_ids, timeout)
         }
         Command::AisDecode {
             fragment_timeout_ms,
@@ -195,6 +229,36 @@ fn run(path: PathBuf) -> anyhow::Result<()> {
     let config = Config::load(&path).with_context(|| format!("config {}", path.display()))?;
     let runtime = tokio::runtime::Runtime::new().context("starting the tokio runtime")?;
     runtime.block_on(borderfuse_agent::run::run_until_signal(config))
+}
+
+fn link_test(
+    path: PathBuf,
+    count: u64,
+    rate: f64,
+    id_prefix: Option<String>,
+    print_ids: bool,
+    timeout: f64,
+) -> anyhow::Result<()> {
+    use borderfuse_agent::publish::linktest::{LinkTestOptions, run};
+    anyhow::ensure!(rate.is_finite() && rate >= 0.0, "--rate must be ≥ 0");
+    anyhow::ensure!(
+        timeout.is_finite() && timeout > 0.0,
+        "--timeout must be > 0"
+    );
+    let config = Config::load(&path).with_context(|| format!("config {}", path.display()))?;
+    let runtime = tokio::runtime::Runtime::new().context("starting the tokio runtime")?;
+    let report = runtime.block_on(run(
+        &config,
+        &LinkTestOptions {
+            count,
+            rate,
+            id_prefix,
+            print_ids,
+            timeout: std::time::Duration::from_secs_f64(timeout),
+        },
+    ))?;
+    println!("{}", report.summary());
+    Ok(())
 }
 
 fn track(

@@ -91,15 +91,35 @@ counters! {
     ais_splits,
     /// Alerts raised.
     alerts_raised,
-    /// Alerts acknowledged by the broker (PUBACK).
+    /// Alerts acknowledged by the broker (PUBACK with a success reason code).
     alerts_acked,
-    /// Alerts the publisher failed to hand to the MQTT client.
+    /// Alerts that could not be made into a message (serialisation failed): dropped.
     alerts_publish_errors,
-    /// Alerts dropped because the publish queue was full.
+    /// Alerts lost: unstorable in the outbox, or still refused by it when the agent stopped.
     alerts_dropped,
+    /// Messages stored durably in the outbox (alerts and track pictures).
+    outbox_stored,
+    /// Alerts refused by a full outbox; each waits in memory and is retried (counted once).
+    outbox_alerts_refused,
+    /// Failed writes of the outbox (full disk, I/O errors) and failures to open it: retried.
+    outbox_write_errors,
+    /// Bytes cut from the end of the outbox log at start-up (a torn or corrupt record).
+    outbox_cut_bytes,
+    /// Messages waiting in the outbox for the broker's acknowledgement (gauge).
+    outbox_pending,
+    /// Size of the outbox log file, bytes (gauge).
+    outbox_file_bytes,
+    /// Track messages acknowledged by the broker.
+    tracks_acked,
+    /// Track messages shed: the oldest when the outbox was full, ones expired before they
+    /// could be sent, or pictures the link was too busy to take.
+    tracks_shed,
+    /// Messages the broker refused (PUBACK reason code ≥ 0x80, or larger than it accepts):
+    /// kept in the outbox and retried with backoff.
+    publish_refused,
     /// Connections to the MQTT broker made.
     mqtt_connects,
-    /// MQTT connection errors.
+    /// MQTT connection errors (refused, TLS, lost).
     mqtt_errors,
 }
 

@@ -1,11 +1,18 @@
-//! The running agent: sources → pipeline → publisher, as tokio tasks joined by bounded
-//! channels (a slow stage holds back the one before it instead of growing a queue).
+//! The running agent: sources → pipeline → link, as tokio tasks joined by bounded channels
+//! (a slow stage holds back the one before it instead of growing a queue).
+//!
+//! The link stage turns each alert into messages ([`alert_messages`]) and hands them to the
+//! [`Link`](crate::publish::Link), which stores them in the disk outbox before they count as
+//! raised and sends them to the broker; the fused tracks go the same way at
+//! `mqtt.tracks_interval_s`.
 
 use crate::config::Config;
-use crate::detect::Alert;
+use crate::detect::{ALERT_SCHEMA, Alert};
 use crate::ingest::{self, SourceFrame};
-use crate::metrics::{Metrics, Snapshot};
+use crate::metrics::{Metrics, Snapshot, add, inc};
 use crate::pipeline::Pipeline;
+use crate::publish::mqtt::SCHEMA_PROPERTY;
+use crate::publish::{Class, Link, LinkHandle, Message, SendError, Topics};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
@@ -13,8 +20,12 @@ use tokio::task::JoinHandle;
 
 /// Frames waiting for the pipeline.
 const FRAME_QUEUE: usize = 4096;
-/// Alerts waiting for the publisher task.
+/// Alerts waiting for the link (in memory: they count as raised once in the outbox).
 const ALERT_QUEUE: usize = 1024;
+/// Track pictures waiting for the link; a newer one is shed rather than queue behind.
+const TRACK_QUEUE: usize = 2;
+/// Most alerts stored with one request (and so one fsync).
+const ALERT_BATCH: usize = 1024;
 
 /// A running agent.
 #[derive(Debug)]
@@ -26,7 +37,8 @@ pub struct AgentHandle {
 }
 
 impl AgentHandle {
-    /// Stops every task and waits for them (the publisher says goodbye to the broker).
+    /// Stops every task and waits for them: the pipeline's last alerts are stored in the
+    /// outbox, and the link says goodbye to the broker.
     pub async fn stop(self) {
         let _ = self.shutdown.send(true);
         for task in self.tasks {
@@ -35,10 +47,11 @@ impl AgentHandle {
     }
 }
 
-/// One line of status: what came in, what was dropped, what the picture holds.
+/// One line of status: what came in, what was dropped, what the picture holds, what the
+/// link did.
 pub fn status_line(s: &Snapshot) -> String {
     format!(
-        "frames_in={} bad_frames={} lost_frames={} plots={} ais_msgs={} tracks={} confirmed={} ais_bound={} alerts_raised={} alerts_acked={} mqtt_connects={}",
+        "frames_in={} bad_frames={} lost_frames={} plots={} ais_msgs={} tracks={} confirmed={} ais_bound={} alerts_raised={} alerts_acked={} outbox_pending={} publish_refused={} mqtt_connects={} mqtt_errors={}",
         s.frames_in,
         s.bad_frames(),
         s.frames_lost,
@@ -49,15 +62,45 @@ pub fn status_line(s: &Snapshot) -> String {
         s.ais_bindings,
         s.alerts_raised,
         s.alerts_acked,
+        s.outbox_pending,
+        s.publish_refused,
         s.mqtt_connects,
+        s.mqtt_errors,
     )
 }
 
+/// The messages that carry `alert` from this post: for now one, on the post's own alert
+/// topic, with the alert payload as JSON. (The per-partner sharing policy and the signature
+/// go here.)
+pub fn alert_messages(
+    alert: &Alert,
+    config: &Config,
+    now_ms: u64,
+) -> Result<Vec<Message>, serde_json::Error> {
+    let payload = serde_json::to_vec(&alert.payload(&config.post.country, &config.post.post))?;
+    Ok(vec![Message {
+        class: Class::Alert,
+        topic: Topics::new(&config.post.country, &config.post.post).alert(alert.kind),
+        payload,
+        id: format!("{}#{}", alert.id, alert.revision),
+        created_ms: now_ms,
+        expiry_s: Some(config.mqtt.alert_expiry_s),
+        user_properties: vec![(SCHEMA_PROPERTY.into(), ALERT_SCHEMA.into())],
+    }])
+}
+
 /// Starts the agent's tasks on the current tokio runtime.
+///
+/// The link opens the outbox (`outbox.dir`) in its task; while it cannot (another agent
+/// holds it, the disk is not there yet), it says why at error level and retries, and alerts
+/// wait in memory, holding back the pipeline. [`run_until_signal`] checks the outbox before
+/// it starts, so that a wrong directory stops the agent at once instead.
 pub fn spawn(config: Config, metrics: Arc<Metrics>) -> AgentHandle {
     let (shutdown, shutdown_rx) = watch::channel(false);
     let (frame_tx, frame_rx) = mpsc::channel::<SourceFrame>(FRAME_QUEUE);
     let (alert_tx, alert_rx) = mpsc::channel::<Alert>(ALERT_QUEUE);
+    let (track_tx, track_rx) = mpsc::channel::<Vec<Message>>(TRACK_QUEUE);
+    let config = Arc::new(config);
     let mut tasks = Vec::new();
     for (i, source) in config.sources.iter().enumerate() {
         tasks.push(tokio::spawn(ingest::serial::run(
@@ -72,14 +115,18 @@ pub fn spawn(config: Config, metrics: Arc<Metrics>) -> AgentHandle {
     let pipeline = Pipeline::new(&config, metrics.clone());
     tasks.push(tokio::spawn(run_pipeline(
         pipeline,
+        config.clone(),
+        metrics.clone(),
         frame_rx,
         alert_tx,
+        track_tx,
         shutdown_rx.clone(),
     )));
-    tasks.push(tokio::spawn(crate::publish::mqtt::run(
+    tasks.push(tokio::spawn(run_link(
         config.clone(),
-        alert_rx,
         metrics.clone(),
+        alert_rx,
+        track_rx,
         shutdown_rx.clone(),
     )));
     if config.status.log_interval_s > 0.0 {
@@ -106,11 +153,19 @@ pub fn spawn(config: Config, metrics: Arc<Metrics>) -> AgentHandle {
 
 async fn run_pipeline(
     mut pipeline: Pipeline,
+    config: Arc<Config>,
+    metrics: Arc<Metrics>,
     mut frames: mpsc::Receiver<SourceFrame>,
     alerts: mpsc::Sender<Alert>,
+    tracks: mpsc::Sender<Vec<Message>>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut ticker = tokio::time::interval(Duration::from_secs(1));
+    let tracks_every = (config.mqtt.tracks_interval_s > 0.0)
+        .then(|| Duration::from_secs_f64(config.mqtt.tracks_interval_s));
+    let mut track_ticker = tokio::time::interval(tracks_every.unwrap_or(Duration::from_secs(3600)));
+    track_ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    track_ticker.tick().await;
     loop {
         let raised = tokio::select! {
             frame = frames.recv() => match frame {
@@ -118,10 +173,28 @@ async fn run_pipeline(
                 None => return,
             },
             _ = ticker.tick() => pipeline.tick(ingest::now_utc_ms() as f64 / 1000.0),
+            _ = track_ticker.tick(), if tracks_every.is_some() => {
+                let (messages, skipped) = crate::publish::tracks::track_messages(
+                    pipeline.tracker(),
+                    pipeline.ais_picture(),
+                    pipeline.local_frame(),
+                    &config,
+                    ingest::now_utc_ms(),
+                );
+                if skipped > 0 {
+                    tracing::warn!(skipped, "tracks with a non-finite estimate left out of the picture");
+                }
+                let n = messages.len() as u64;
+                if tracks.try_send(messages).is_err() {
+                    // The link is behind: this picture is shed; the next one replaces it.
+                    add(&metrics.tracks_shed, n);
+                }
+                continue;
+            }
             _ = shutdown.changed() => return,
         };
         for alert in raised {
-            tracing::info!(kind = alert.kind.as_str(), id = %alert.id, track = ?alert.track_id, lat = alert.lat, lon = alert.lon, "alert raised");
+            tracing::info!(kind = alert.kind.as_str(), id = %alert.id, revision = alert.revision, state = ?alert.state, track = ?alert.track_id, lat = alert.lat, lon = alert.lon, "alert raised");
             if alerts.send(alert).await.is_err() {
                 return;
             }
@@ -129,8 +202,103 @@ async fn run_pipeline(
     }
 }
 
+/// Opens the link (retrying while the outbox cannot be opened), then stores every alert and
+/// track picture in it until the pipeline ends, then lets the link say goodbye.
+async fn run_link(
+    config: Arc<Config>,
+    metrics: Arc<Metrics>,
+    mut alerts: mpsc::Receiver<Alert>,
+    mut tracks: mpsc::Receiver<Vec<Message>>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut retry = Duration::from_millis(config.mqtt.reconnect_min_ms);
+    let link = loop {
+        match Link::start(&config, metrics.clone(), shutdown.clone(), None) {
+            Ok(link) => break link,
+            Err(e) => {
+                inc(&metrics.outbox_write_errors);
+                tracing::error!(error = %e, retry_in = ?retry, "cannot start the alert link; alerts wait in memory");
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(retry) => {}
+            _ = shutdown.changed() => {
+                alerts.close();
+                let mut lost = 0;
+                while alerts.recv().await.is_some() {
+                    lost += 1;
+                }
+                add(&metrics.alerts_dropped, lost);
+                if lost > 0 {
+                    tracing::error!(lost, "agent stopped before the outbox could be opened: alerts lost");
+                }
+                return;
+            }
+        }
+        retry = (retry * 2).min(Duration::from_millis(config.mqtt.reconnect_max_ms));
+    };
+    let handle = link.handle();
+    let mut tracks_open = true;
+    loop {
+        tokio::select! {
+            alert = alerts.recv() => match alert {
+                Some(first) => {
+                    // Everything that queued while the previous batch was being fsynced goes
+                    // in one request: one fsync for all of it.
+                    let mut batch = vec![first];
+                    while batch.len() < ALERT_BATCH {
+                        match alerts.try_recv() {
+                            Ok(a) => batch.push(a),
+                            Err(_) => break,
+                        }
+                    }
+                    let now_ms = ingest::now_utc_ms();
+                    let mut messages = Vec::with_capacity(batch.len());
+                    for alert in &batch {
+                        match alert_messages(alert, &config, now_ms) {
+                            Ok(m) => messages.extend(m),
+                            Err(e) => {
+                                inc(&metrics.alerts_publish_errors);
+                                tracing::error!(alert = %alert.id, error = %e, "alert cannot be serialised; dropped");
+                            }
+                        }
+                    }
+                    send(&handle, &metrics, messages).await;
+                }
+                None => break,
+            },
+            picture = tracks.recv(), if tracks_open => match picture {
+                Some(messages) => send(&handle, &metrics, messages).await,
+                None => tracks_open = false,
+            },
+        }
+    }
+    drop(handle);
+    link.join().await;
+}
+
+async fn send(handle: &LinkHandle, metrics: &Metrics, messages: Vec<Message>) {
+    if let Err(SendError::Stopping(left)) = handle.send(messages).await {
+        let alerts = left.iter().filter(|m| m.class == Class::Alert).count() as u64;
+        add(&metrics.alerts_dropped, alerts);
+        add(&metrics.tracks_shed, left.len() as u64 - alerts);
+        if alerts > 0 {
+            tracing::error!(
+                lost = alerts,
+                "agent stopping while the outbox refused alerts (full or failing disk): alerts lost"
+            );
+        }
+    }
+}
+
 /// Runs the agent until Ctrl-C or SIGTERM.
 pub async fn run_until_signal(config: Config) -> anyhow::Result<()> {
+    use anyhow::Context;
+    // Fail at once on an outbox that cannot be opened (wrong directory, another agent).
+    drop(
+        crate::publish::outbox::Outbox::open(&config.outbox.dir, config.outbox.limits())
+            .context("outbox.dir")?,
+    );
     let agent = spawn(config, Arc::new(Metrics::default()));
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     tokio::select! {

@@ -1,12 +1,22 @@
-//! Publish: alerts and status to the cross-border MQTT network.
+//! Publish: alerts, tracks and status to the cross-border MQTT network, losing nothing.
 //!
-//! Topics (DESIGN.md): `borderfuse/v1/{country}/{post}/alerts/{kind}` for alerts (QoS 1) and
-//! `borderfuse/v1/{country}/{post}/status` (retained, QoS 1, with a last will saying
-//! `offline`, so partners see a post that died).
+//! Topics (DESIGN.md): `borderfuse/v1/{country}/{post}/alerts/{kind}` for alerts,
+//! `.../tracks` for the fused picture (both QoS 1, MQTT 5, through the disk-backed
+//! [`outbox`]) and `.../status` (retained, QoS 1, with a last will saying `offline`, so
+//! partners see a post that died).
+//!
+//! The link takes already-formed [`Message`]s (topic, payload, class): what goes to whom,
+//! and signed how, is decided before it.
 
+pub mod linktest;
 pub mod mqtt;
+pub mod outbox;
+pub mod tls;
+pub mod tracks;
 
 use crate::detect::AlertKind;
+pub use mqtt::{Delivered, Link, LinkError, LinkHandle, SendError};
+pub use outbox::{Class, Message};
 
 /// The topics of one post.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +35,11 @@ impl Topics {
     /// Where alerts of `kind` go.
     pub fn alert(&self, kind: AlertKind) -> String {
         format!("{}/alerts/{}", self.base, kind.as_str())
+    }
+
+    /// Where the fused tracks go.
+    pub fn tracks(&self) -> String {
+        format!("{}/tracks", self.base)
     }
 
     /// The retained status topic.
