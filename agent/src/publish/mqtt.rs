@@ -420,8 +420,6 @@ fn outbox_thread(
                             );
                         }
                         let _ = notices.send(Notice::Shed(committed.shed));
-                    } else if committed.removed == 0 && stored.is_empty() {
-                        // Nothing changed: no notice, no wake-up.
                     }
                     if !stored.is_empty() {
                         let _ = notices.send(Notice::Stored(stored));
