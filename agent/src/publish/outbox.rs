@@ -185,12 +185,12 @@ pub struct Recovery {
 #[derive(Debug, thiserror::Error)]
 pub enum OutboxError {
     /// The directory or its log could not be created, opened or read.
-    #[error("outbox directory {dir}: {source}")]
+    #[error("outbox directory {dir}: {error}")]
     Open {
         /// The outbox directory.
         dir: PathBuf,
         /// The cause.
-        source: io::Error,
+        error: io::Error,
     },
     /// Another process holds the outbox.
     #[error(
@@ -211,10 +211,10 @@ pub enum OutboxError {
     },
     /// A write or fsync failed (a full disk, an I/O error). Nothing of the commit counts as
     /// done: its messages and removals are handed back to be retried.
-    #[error("writing the outbox log failed ({source}); {} message(s) not stored", messages.len())]
+    #[error("writing the outbox log failed ({error}); {} message(s) not stored", messages.len())]
     Write {
         /// The cause.
-        source: io::Error,
+        error: io::Error,
         /// The messages of the failed commit, in order.
         messages: Vec<Message>,
         /// The removals of the failed commit.
@@ -250,9 +250,9 @@ pub struct Outbox {
 impl Outbox {
     /// Opens (creating if needed) the outbox in `dir`, takes its lock and replays its log.
     pub fn open(dir: &Path, limits: OutboxLimits) -> Result<(Outbox, Recovery), OutboxError> {
-        let open_err = |source: io::Error| OutboxError::Open {
+        let open_err = |error: io::Error| OutboxError::Open {
             dir: dir.to_owned(),
-            source,
+            error,
         };
         std::fs::create_dir_all(dir).map_err(open_err)?;
         let lock_file = OpenOptions::new()
@@ -461,10 +461,10 @@ impl Outbox {
         }
         buf.extend_from_slice(&records);
         if !buf.is_empty()
-            && let Err(source) = self.write_durably(&buf)
+            && let Err(error) = self.write_durably(&buf)
         {
             return Err(OutboxError::Write {
-                source,
+                error,
                 messages,
                 removals: removals.to_vec(),
             });
