@@ -232,12 +232,24 @@ pub fn rfc3339(t: Time) -> String {
 
 /// Rounds `v` to a multiple of `step` (positions to ~0.1 m keep payloads short).
 pub fn round_to(v: f64, step: f64) -> f64 {
-    (v / step).round() * step
+    // Dividing by the scale, not multiplying by the step: 37_700_000 × 1e-6 is
+    // 37.699999999999996, 37_700_000 / 1e6 is 37.7, the double a reader expects.
+    let scale = step.recip();
+    (v * scale).round() / scale
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rounding_gives_the_double_nearest_the_decimal() {
+        assert_eq!(round_to(37.7, 1e-6), 37.7);
+        assert_eq!(round_to(37.700_000_4, 1e-6), 37.7);
+        assert_eq!(round_to(26.123_456_7, 1e-6), 26.123_457);
+        assert_eq!(round_to(12.34, 0.1), 12.3);
+        assert_eq!(round_to(-0.05, 0.1), -0.1);
+    }
 
     #[test]
     fn kind_names_are_the_snake_case_of_the_design() {

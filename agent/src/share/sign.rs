@@ -713,6 +713,22 @@ mod tests {
     }
 
     #[test]
+    fn numbers_that_need_seventeen_digits_verify() {
+        // Parsed back to the neighbouring double, 37.699999999999996 would print as
+        // another number and the signature would not match: parsing must round correctly.
+        let s = signer();
+        for lat in [
+            37.699999999999996,
+            0.1 + 0.2,
+            5e-324,
+            1.7976931348623157e308,
+        ] {
+            let bytes = s.sign(json!({ "lat": lat }).as_object().unwrap().clone());
+            assert!(verify(&bytes, &ring(&s, None)).is_ok(), "{lat}");
+        }
+    }
+
+    #[test]
     fn a_payload_with_a_duplicated_member_is_refused() {
         let s = signer();
         let bytes = s.sign(json!({"lat": 1}).as_object().unwrap().clone());
