@@ -136,6 +136,7 @@ fn criterion_benches(runtime: &tokio::runtime::Runtime, config: &Config) {
         .block_on(async { Link::start(config, metrics, shutdown, Some(delivered_tx)) })
         .expect("link starts");
     let handle = link.handle();
+    let policy = borderfuse_agent::share::Policy::of_agent_or_throwaway(config).expect("policy");
     let mut n = 0u64;
     let mut group = c.benchmark_group("alert_link");
     for batch in [1u64, 100] {
@@ -152,7 +153,8 @@ fn criterion_benches(runtime: &tokio::runtime::Runtime, config: &Config) {
                             let alert =
                                 synthetic_alert(format!("bench-{n}"), n, now_ms as f64 / 1000.0);
                             messages.extend(
-                                alert_messages(&alert, config, now_ms).expect("alert serialises"),
+                                alert_messages(&alert, &policy, config, now_ms)
+                                    .expect("alert serialises"),
                             );
                         }
                         handle.send(messages).await.expect("stored");

@@ -39,8 +39,17 @@
 //!
 //! [outbox]
 //! dir = "/var/lib/borderfuse/outbox"
+//!
+//! [signing]
+//! key = "/etc/borderfuse/keys/GR-samos-east.key.pem"
+//!
+//! [[sharing.partner]]
+//! name = "tr-coastguard"
+//! kinds = ["dark_target", "rendezvous"]
+//! fields = ["lat", "lon", "track_id"]
 //! ```
 
+use crate::share::{SharingConfig, SigningConfig};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -109,6 +118,13 @@ pub struct Config {
     /// Agent status output.
     #[serde(default)]
     pub status: StatusConfig,
+    /// The post's alert-signing key. `run` needs it; the demo and `link-test` sign with a
+    /// throwaway key when it is absent.
+    #[serde(default)]
+    pub signing: Option<SigningConfig>,
+    /// Which alert kinds and fields go to which partner topic, and how plates leave the post.
+    #[serde(default)]
+    pub sharing: SharingConfig,
 }
 
 /// A WGS-84 position in a config file.
@@ -617,6 +633,11 @@ impl Config {
 
         self.rules.validate()?;
 
+        if let Some(signing) = &self.signing {
+            signing.validate()?;
+        }
+        self.sharing.validate()?;
+
         self.validate_link()?;
         non_negative("status.log_interval_s", self.status.log_interval_s)?;
         Ok(())
@@ -788,6 +809,27 @@ host = "localhost"
         assert_eq!(c.sources[0].baud, 115_200);
         assert_eq!(c.client_id(), "borderfuse-GR-samos-east");
         assert_eq!(c.tracker.confirm_m, 5);
+    }
+
+    #[test]
+    fn signing_and_sharing_are_checked_and_errors_name_the_key() {
+        let c = Config::parse(MINIMAL).unwrap();
+        assert!(c.signing.is_none());
+        assert!(c.sharing.own.enabled && c.sharing.partners.is_empty());
+        let e = error_of(&format!("{MINIMAL}\n[signing]\nkey = \"\"\n"));
+        assert!(e.contains("signing.key"), "{e}");
+        let e = error_of(&format!(
+            "{MINIMAL}\n[signing]\nkey = \"k.pem\"\nsalt = 1\n"
+        ));
+        assert!(e.contains("salt"), "{e}");
+        let e = error_of(&format!(
+            "{MINIMAL}\n[[sharing.partner]]\nname = \"TR coast\"\nkinds = [\"*\"]\nfields = [\"*\"]\n"
+        ));
+        assert!(e.contains("sharing.partner[0].name"), "{e}");
+        let e = error_of(&format!(
+            "{MINIMAL}\n[[sharing.partner]]\nname = \"tr\"\nkinds = [\"smuggling\"]\nfields = [\"*\"]\n"
+        ));
+        assert!(e.contains("sharing.partner[0].kinds[0]"), "{e}");
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! An in-process MQTT broker (rumqttd) on a free loopback port; the `border_crossing`
 //! scenario of the simulators (a coastal radar, an AIS receiver, a dark boat and a ship with
 //! AIS crossing a maritime border) sending node frames through the firmware's framing code
-//! over pseudo-terminals; the agent reading those as serial ports and publishing alerts; and a
-//! subscriber that prints every alert it receives back from the broker.
+//! over pseudo-terminals; the agent reading those as serial ports and publishing signed
+//! alerts (with a throwaway key); and a subscriber that checks each alert's signature and
+//! prints every alert it receives back from the broker.
 
 use crate::config::{
     AisReceiverConfig, Config, MqttConfig, OutboxConfig, Position, PostConfig, RadarConfig,
@@ -12,6 +13,7 @@ use crate::config::{
 };
 use crate::metrics::{Metrics, Snapshot};
 use crate::publish::Topics;
+use crate::share::{Keyring, Policy, TrustedKey};
 use anyhow::Context;
 use borderfuse_sim::scenario::Scenario;
 use rumqttc::v5::mqttbytes::QoS;
@@ -20,7 +22,7 @@ use rumqttc::v5::{AsyncClient, Event, MqttOptions};
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// How the demo runs.
@@ -41,6 +43,10 @@ pub struct DemoOptions {
 pub struct DemoReport {
     /// Every alert the subscriber received, as JSON.
     pub alerts: Vec<serde_json::Value>,
+    /// Alerts whose signature checked out with the agent's public key.
+    pub signatures_valid: u64,
+    /// Alerts whose signature did not.
+    pub signatures_invalid: u64,
     /// The retained status messages received.
     pub statuses: Vec<serde_json::Value>,
     /// The agent's counters at the end.
@@ -64,8 +70,10 @@ impl DemoReport {
     /// One paragraph for the end of the demo.
     pub fn summary(&self) -> String {
         let mut s = format!(
-            "demo: {} alert(s) received; {}",
+            "demo: {} alert(s) received, {} with a valid signature, {} without; {}",
             self.alerts.len(),
+            self.signatures_valid,
+            self.signatures_invalid,
             crate::run::status_line(&self.metrics)
         );
         for v in &self.vessels {
@@ -207,6 +215,8 @@ pub fn agent_config(
         status: StatusConfig {
             log_interval_s: 0.0,
         },
+        signing: None,
+        sharing: Default::default(),
     };
     // The demo lasts 30 s: confirm tracks on 3 of 5 scans rather than IMO's 5 of 10, and
     // alert on boats dark for 15 s rather than the operational minute.
@@ -247,6 +257,7 @@ async fn subscriber(
     print_alerts: bool,
     alerts: Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
     statuses: Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+    signatures: Arc<SignatureCounts>,
     subscribed: tokio::sync::oneshot::Sender<()>,
 ) {
     let mut options = MqttOptions::new("borderfuse-demo-subscriber", "127.0.0.1", port);
@@ -276,6 +287,13 @@ async fn subscriber(
                     continue;
                 };
                 if topic.contains("/alerts/") {
+                    match crate::share::verify(&p.payload, &signatures.keyring) {
+                        Ok(_) => signatures.valid.fetch_add(1, Ordering::Relaxed),
+                        Err(e) => {
+                            tracing::warn!(%topic, error = %e, "alert with a bad signature");
+                            signatures.invalid.fetch_add(1, Ordering::Relaxed)
+                        }
+                    };
                     if print_alerts {
                         // Exactly the bytes the broker delivered (one line: the agent
                         // publishes compact JSON).
@@ -300,11 +318,37 @@ async fn subscriber(
     }
 }
 
+/// The subscriber's signature checks.
+#[derive(Debug)]
+struct SignatureCounts {
+    keyring: Keyring,
+    valid: AtomicU64,
+    invalid: AtomicU64,
+}
+
 /// Runs the demo.
 pub async fn run(options: DemoOptions) -> anyhow::Result<DemoReport> {
     let scenario = Scenario::border_crossing();
     let port = free_port()?;
     start_broker(port)?;
+    // Any config would do to build the policy; the real one needs the serial ports, which
+    // come later.
+    let policy = Arc::new(Policy::of_agent_or_throwaway(&agent_config(
+        &scenario,
+        &HashMap::new(),
+        port,
+    )?)?);
+    let mut keyring = Keyring::new();
+    keyring.insert(TrustedKey::new(
+        policy.verifying_key(),
+        Some(policy.origin().clone()),
+        "the demo agent's throwaway key".into(),
+    ))?;
+    let signatures = Arc::new(SignatureCounts {
+        keyring,
+        valid: AtomicU64::new(0),
+        invalid: AtomicU64::new(0),
+    });
 
     // Subscribe before anything is published, so no alert is missed.
     let alerts = Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -315,6 +359,7 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<DemoReport> {
         options.print_alerts,
         alerts.clone(),
         statuses.clone(),
+        signatures.clone(),
         sub_tx,
     ));
     tokio::time::timeout(Duration::from_secs(10), sub_rx)
@@ -345,7 +390,7 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<DemoReport> {
     let mut config = agent_config(&scenario, &ports, port)?;
     config.outbox.dir = outbox_dir.clone();
     let metrics = Arc::new(Metrics::default());
-    let agent = crate::run::spawn(config, metrics.clone());
+    let agent = crate::run::spawn(config, policy, metrics.clone());
 
     let start_utc_ms = crate::ingest::now_utc_ms();
     let generated = borderfuse_sim::generate::generate(&scenario, start_utc_ms);
@@ -413,6 +458,8 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<DemoReport> {
         .collect();
     Ok(DemoReport {
         alerts,
+        signatures_valid: signatures.valid.load(Ordering::Relaxed),
+        signatures_invalid: signatures.invalid.load(Ordering::Relaxed),
         statuses,
         metrics: metrics.snapshot(),
         vessels,

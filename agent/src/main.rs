@@ -25,11 +25,41 @@ enum Command {
         #[arg(long, short)]
         config: PathBuf,
     },
-    /// Check a config file and exit: 0 when valid, 2 with the offending key when not.
+    /// Check a config file, and load the keys it names, and exit: 0 when valid, 2 with the
+    /// offending key when not.
     CheckConfig {
         /// The TOML config file.
         #[arg(long, short)]
         config: PathBuf,
+    },
+    /// Make a post's alert-signing key pair in DIR: `CC-post.key.pem` (private, mode 0600,
+    /// for the post's `[signing]` table) and `CC-post.pub.pem` (for the partners' keyrings).
+    /// Never overwrites a key.
+    Keygen {
+        /// Directory to write the keys to (created if missing).
+        #[arg(long)]
+        out_dir: PathBuf,
+        /// The post's country, ISO 3166-1 alpha-2 (as `post.country`).
+        #[arg(long)]
+        country: String,
+        /// The post's name (as `post.post`).
+        #[arg(long)]
+        post: String,
+        /// Also write a new plate key here (32 random bytes as hex, mode 0600): one partner
+        /// makes it and hands it to the others over a secure channel, for
+        /// `sharing.plate_key`.
+        #[arg(long)]
+        plate_key: Option<PathBuf>,
+    },
+    /// Check signed alerts and track messages, one JSON payload per line (as
+    /// `mosquitto_sub` prints them) from FILE or stdin, against trusted public keys: one
+    /// report line per message; exit 0 only when there was at least one and all checked out.
+    Verify {
+        /// A public key file, or a directory whose `*.pub.pem` files are the keyring.
+        #[arg(long)]
+        keys: PathBuf,
+        /// The messages (default: stdin).
+        file: Option<PathBuf>,
     },
     /// Decode AIS: NMEA 0183 lines on stdin, one gpsd JSON object per message on stdout (as
     /// `gpsdecode -u -j -s` writes them), a count of every kind of error on stderr at the end.
@@ -137,15 +167,35 @@ fn init_logging(default: &str) {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::CheckConfig { config } => match Config::load(&config) {
-            Ok(_) => {
-                println!("{}: valid", config.display());
-                Ok(())
+        Command::CheckConfig { config } => {
+            let checked = Config::load(&config)
+                .map_err(anyhow::Error::from)
+                .and_then(|c| Ok(borderfuse_agent::share::Policy::of_agent(&c)?));
+            match checked {
+                Ok(policy) => {
+                    println!(
+                        "{}: valid; alerts signed with key {}",
+                        config.display(),
+                        policy.key_id()
+                    );
+                    Ok(())
+                }
+                Err(e) => {
+                    eprintln!("{}: {e}", config.display());
+                    return std::process::ExitCode::from(2);
+                }
             }
-            Err(e) => {
-                eprintln!("{}: {e}", config.display());
-                return std::process::ExitCode::from(2);
-            }
+        }
+        Command::Keygen {
+            out_dir,
+            country,
+            post,
+            plate_key,
+        } => keygen(&out_dir, &country, &post, plate_key.as_deref()),
+        Command::Verify { keys, file } => match verify(&keys, file.as_deref()) {
+            Ok(true) => Ok(()),
+            Ok(false) => return std::process::ExitCode::FAILURE,
+            Err(e) => Err(e),
         },
         Command::Run { config } => {
             init_logging("info");
@@ -229,6 +279,50 @@ fn run(path: PathBuf) -> anyhow::Result<()> {
     let config = Config::load(&path).with_context(|| format!("config {}", path.display()))?;
     let runtime = tokio::runtime::Runtime::new().context("starting the tokio runtime")?;
     runtime.block_on(borderfuse_agent::run::run_until_signal(config))
+}
+
+fn keygen(
+    out_dir: &std::path::Path,
+    country: &str,
+    post: &str,
+    plate_key: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    use borderfuse_agent::share;
+    let origin = share::Origin::new(country, post)?;
+    let paths = share::keygen(out_dir, &origin)?;
+    println!(
+        "private key: {} (for [signing] key)",
+        paths.private.display()
+    );
+    println!(
+        "public key:  {} (for the partners' keyrings)",
+        paths.public.display()
+    );
+    println!("key id:      {}", paths.key_id);
+    if let Some(path) = plate_key {
+        let path = share::plate_keygen(path)?;
+        println!("plate key:   {} (for sharing.plate_key)", path.display());
+    }
+    Ok(())
+}
+
+/// Whether every message checked out.
+fn verify(keys: &std::path::Path, file: Option<&std::path::Path>) -> anyhow::Result<bool> {
+    use borderfuse_agent::share::{Keyring, verify_lines};
+    let keyring = Keyring::load(keys)?;
+    let out = std::io::stdout().lock();
+    let summary = match file {
+        Some(path) => {
+            let f = std::fs::File::open(path).with_context(|| path.display().to_string())?;
+            verify_lines(std::io::BufReader::new(f), &keyring, out)?
+        }
+        None => verify_lines(std::io::stdin().lock(), &keyring, out)?,
+    };
+    eprintln!(
+        "verify: {} valid, {} invalid, {} blank line(s)",
+        summary.valid, summary.invalid, summary.blank
+    );
+    Ok(summary.all_valid())
 }
 
 fn link_test(

@@ -1,7 +1,8 @@
 //! The running agent: sources → pipeline → link, as tokio tasks joined by bounded channels
 //! (a slow stage holds back the one before it instead of growing a queue).
 //!
-//! The link stage turns each alert into messages ([`alert_messages`]) and hands them to the
+//! The link stage turns each alert into signed messages, one per receiver the sharing
+//! [`Policy`] allows ([`alert_messages`]), and hands them to the
 //! [`Link`](crate::publish::Link), which stores them in the disk outbox before they count as
 //! raised and sends them to the broker; the fused tracks go the same way at
 //! `mqtt.tracks_interval_s`.
@@ -12,7 +13,9 @@ use crate::ingest::{self, SourceFrame};
 use crate::metrics::{Metrics, Snapshot, add, inc};
 use crate::pipeline::Pipeline;
 use crate::publish::mqtt::SCHEMA_PROPERTY;
-use crate::publish::{Class, Link, LinkHandle, Message, SendError, Topics};
+use crate::publish::{Class, Link, LinkHandle, Message, SendError};
+use crate::share::policy::OWN_AUDIENCE;
+use crate::share::{Policy, PolicyError};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
@@ -69,24 +72,35 @@ pub fn status_line(s: &Snapshot) -> String {
     )
 }
 
-/// The messages that carry `alert` from this post: for now one, on the post's own alert
-/// topic, with the alert payload as JSON. (The per-partner sharing policy and the signature
-/// go here.)
+/// The messages that carry `alert` from this post: one per receiver whose sharing policy
+/// takes its kind (the post's own topic, each partner's), each signed and with only the
+/// fields that receiver may see. Each has its own outbox id, `ID#REVISION` on the own topic
+/// and `ID#REVISION@PARTNER` on a partner's, so duplicates are recognised per receiver.
 pub fn alert_messages(
     alert: &Alert,
+    policy: &Policy,
     config: &Config,
     now_ms: u64,
-) -> Result<Vec<Message>, serde_json::Error> {
-    let payload = serde_json::to_vec(&alert.payload(&config.post.country, &config.post.post))?;
-    Ok(vec![Message {
-        class: Class::Alert,
-        topic: Topics::new(&config.post.country, &config.post.post).alert(alert.kind),
-        payload,
-        id: format!("{}#{}", alert.id, alert.revision),
-        created_ms: now_ms,
-        expiry_s: Some(config.mqtt.alert_expiry_s),
-        user_properties: vec![(SCHEMA_PROPERTY.into(), ALERT_SCHEMA.into())],
-    }])
+) -> Result<Vec<Message>, PolicyError> {
+    Ok(policy
+        .alert_messages(alert)?
+        .into_iter()
+        .map(|out| {
+            let mut id = format!("{}#{}", alert.id, alert.revision);
+            if out.audience != OWN_AUDIENCE {
+                id = format!("{id}@{}", out.audience);
+            }
+            Message {
+                class: Class::Alert,
+                topic: out.topic,
+                payload: out.payload,
+                id,
+                created_ms: now_ms,
+                expiry_s: Some(config.mqtt.alert_expiry_s),
+                user_properties: vec![(SCHEMA_PROPERTY.into(), ALERT_SCHEMA.into())],
+            }
+        })
+        .collect())
 }
 
 /// Starts the agent's tasks on the current tokio runtime.
@@ -95,7 +109,7 @@ pub fn alert_messages(
 /// holds it, the disk is not there yet), it says why at error level and retries, and alerts
 /// wait in memory, holding back the pipeline. [`run_until_signal`] checks the outbox before
 /// it starts, so that a wrong directory stops the agent at once instead.
-pub fn spawn(config: Config, metrics: Arc<Metrics>) -> AgentHandle {
+pub fn spawn(config: Config, policy: Arc<Policy>, metrics: Arc<Metrics>) -> AgentHandle {
     let (shutdown, shutdown_rx) = watch::channel(false);
     let (frame_tx, frame_rx) = mpsc::channel::<SourceFrame>(FRAME_QUEUE);
     let (alert_tx, alert_rx) = mpsc::channel::<Alert>(ALERT_QUEUE);
@@ -113,18 +127,21 @@ pub fn spawn(config: Config, metrics: Arc<Metrics>) -> AgentHandle {
     }
     drop(frame_tx);
     let pipeline = Pipeline::new(&config, metrics.clone());
+    let shared = Shared {
+        config: config.clone(),
+        policy,
+        metrics: metrics.clone(),
+    };
     tasks.push(tokio::spawn(run_pipeline(
         pipeline,
-        config.clone(),
-        metrics.clone(),
+        shared.clone(),
         frame_rx,
         alert_tx,
         track_tx,
         shutdown_rx.clone(),
     )));
     tasks.push(tokio::spawn(run_link(
-        config.clone(),
-        metrics.clone(),
+        shared,
         alert_rx,
         track_rx,
         shutdown_rx.clone(),
@@ -151,15 +168,27 @@ pub fn spawn(config: Config, metrics: Arc<Metrics>) -> AgentHandle {
     }
 }
 
+/// What the pipeline and link tasks both use.
+#[derive(Debug, Clone)]
+struct Shared {
+    config: Arc<Config>,
+    policy: Arc<Policy>,
+    metrics: Arc<Metrics>,
+}
+
 async fn run_pipeline(
     mut pipeline: Pipeline,
-    config: Arc<Config>,
-    metrics: Arc<Metrics>,
+    shared: Shared,
     mut frames: mpsc::Receiver<SourceFrame>,
     alerts: mpsc::Sender<Alert>,
     tracks: mpsc::Sender<Vec<Message>>,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let Shared {
+        config,
+        policy,
+        metrics,
+    } = shared;
     let mut ticker = tokio::time::interval(Duration::from_secs(1));
     let tracks_every = (config.mqtt.tracks_interval_s > 0.0)
         .then(|| Duration::from_secs_f64(config.mqtt.tracks_interval_s));
@@ -178,6 +207,7 @@ async fn run_pipeline(
                     pipeline.tracker(),
                     pipeline.ais_picture(),
                     pipeline.local_frame(),
+                    &policy,
                     &config,
                     ingest::now_utc_ms(),
                 );
@@ -205,12 +235,16 @@ async fn run_pipeline(
 /// Opens the link (retrying while the outbox cannot be opened), then stores every alert and
 /// track picture in it until the pipeline ends, then lets the link say goodbye.
 async fn run_link(
-    config: Arc<Config>,
-    metrics: Arc<Metrics>,
+    shared: Shared,
     mut alerts: mpsc::Receiver<Alert>,
     mut tracks: mpsc::Receiver<Vec<Message>>,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let Shared {
+        config,
+        policy,
+        metrics,
+    } = shared;
     let mut retry = Duration::from_millis(config.mqtt.reconnect_min_ms);
     let link = loop {
         match Link::start(&config, metrics.clone(), shutdown.clone(), None) {
@@ -255,11 +289,11 @@ async fn run_link(
                     let now_ms = ingest::now_utc_ms();
                     let mut messages = Vec::with_capacity(batch.len());
                     for alert in &batch {
-                        match alert_messages(alert, &config, now_ms) {
+                        match alert_messages(alert, &policy, &config, now_ms) {
                             Ok(m) => messages.extend(m),
                             Err(e) => {
                                 inc(&metrics.alerts_publish_errors);
-                                tracing::error!(alert = %alert.id, error = %e, "alert cannot be serialised; dropped");
+                                tracing::error!(alert = %alert.id, error = %e, "alert cannot be shared; dropped");
                             }
                         }
                     }
@@ -294,12 +328,15 @@ async fn send(handle: &LinkHandle, metrics: &Metrics, messages: Vec<Message>) {
 /// Runs the agent until Ctrl-C or SIGTERM.
 pub async fn run_until_signal(config: Config) -> anyhow::Result<()> {
     use anyhow::Context;
-    // Fail at once on an outbox that cannot be opened (wrong directory, another agent).
+    // Fail at once on keys that cannot be loaded and on an outbox that cannot be opened
+    // (wrong directory, another agent).
+    let policy = Policy::of_agent(&config)?;
+    tracing::info!(key_id = %policy.key_id(), "alerts are signed");
     drop(
         crate::publish::outbox::Outbox::open(&config.outbox.dir, config.outbox.limits())
             .context("outbox.dir")?,
     );
-    let agent = spawn(config, Arc::new(Metrics::default()));
+    let agent = spawn(config, Arc::new(policy), Arc::new(Metrics::default()));
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     tokio::select! {
         r = tokio::signal::ctrl_c() => r?,

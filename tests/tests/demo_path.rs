@@ -28,6 +28,11 @@ async fn the_dark_boat_raises_exactly_one_dark_target_alert_and_the_ais_ship_non
     );
 
     assert_eq!(report.alerts.len(), 1, "alerts: {:#?}", report.alerts);
+    assert_eq!(
+        (report.signatures_valid, report.signatures_invalid),
+        (1, 0),
+        "the alert's signature checks out with the agent's public key"
+    );
     let alert = &report.alerts[0];
     assert_eq!(alert["kind"], "dark_target");
     assert_eq!(alert["severity"], "high");

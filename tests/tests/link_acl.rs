@@ -7,8 +7,7 @@ mod link_support;
 use borderfuse_agent::metrics::{Metrics, Snapshot};
 use borderfuse_agent::publish::outbox::Outbox;
 use borderfuse_agent::publish::{Link, Message};
-use borderfuse_agent::run::alert_messages;
-use link_support::{Mosquitto, agent_config, agent_config_text, free_port};
+use link_support::{Mosquitto, agent_config, agent_config_text, alert_messages, free_port};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

@@ -7,8 +7,7 @@ mod link_support;
 use borderfuse_agent::metrics::Metrics;
 use borderfuse_agent::publish::linktest::synthetic_alert;
 use borderfuse_agent::publish::{Delivered, Link};
-use borderfuse_agent::run::alert_messages;
-use link_support::{Mosquitto, agent_config, agent_config_text, free_port};
+use link_support::{Mosquitto, agent_config, agent_config_text, alert_messages, free_port};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

@@ -12,7 +12,7 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn config(path: &std::path::Path, mqtt_port: u16) -> Config {
+fn config(path: &std::path::Path, mqtt_port: u16, outbox: &std::path::Path) -> Config {
     Config::parse(&format!(
         r#"
 [post]
@@ -44,10 +44,14 @@ host = "127.0.0.1"
 port = {mqtt_port}
 keep_alive_s = 5
 
+[outbox]
+dir = "{}"
+
 [status]
 log_interval_s = 0
 "#,
-        path.display()
+        path.display(),
+        outbox.display()
     ))
     .expect("valid test config")
 }
@@ -104,7 +108,9 @@ async fn bad_bytes_are_counted_by_reason_and_a_vanished_port_is_reopened() {
     let first = Pty::open().unwrap();
     first.link(&link_path).unwrap();
     let metrics = Arc::new(Metrics::default());
-    let agent = borderfuse_agent::run::spawn(config(&link_path, port), metrics.clone());
+    let config = config(&link_path, port, &dir.path().join("outbox"));
+    let policy = borderfuse_agent::share::Policy::of_agent_or_throwaway(&config).unwrap();
+    let agent = borderfuse_agent::run::spawn(config, Arc::new(policy), metrics.clone());
 
     let mut radar = FrameLink::new(Vec::new(), 17);
     let mut ais = FrameLink::new(Vec::new(), 7);

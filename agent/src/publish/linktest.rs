@@ -128,6 +128,11 @@ pub async fn run(config: &Config, options: &LinkTestOptions) -> anyhow::Result<L
         .id_prefix
         .clone()
         .unwrap_or_else(|| format!("linktest-{}", uuid::Uuid::new_v4().simple()));
+    // Signed as real alerts are, so the latency includes the signature: with the post's key
+    // when the config has one, a throwaway one otherwise.
+    let policy = Arc::new(
+        crate::share::Policy::of_agent_or_throwaway(config).context("the sharing policy")?,
+    );
     let metrics = Arc::new(Metrics::default());
     let (shutdown_tx, shutdown) = watch::channel(false);
     let (delivered_tx, mut delivered) = mpsc::unbounded_channel::<Delivered>();
@@ -142,6 +147,7 @@ pub async fn run(config: &Config, options: &LinkTestOptions) -> anyhow::Result<L
         let handle = handle.clone();
         let config = config.clone();
         let options = options.clone();
+        let policy = policy.clone();
         tokio::spawn(async move {
             let semaphore = Arc::new(Semaphore::new(BURST_CONCURRENCY));
             let mut sends = tokio::task::JoinSet::new();
@@ -173,12 +179,17 @@ pub async fn run(config: &Config, options: &LinkTestOptions) -> anyhow::Result<L
                     for n in next..due {
                         let alert =
                             synthetic_alert(format!("{prefix}-{n:07}"), n, now_ms as f64 / 1000.0);
-                        if let Ok(m) = crate::run::alert_messages(&alert, &config, now_ms) {
-                            for m in &m {
-                                at.insert(m.id.clone(), Instant::now());
+                        match crate::run::alert_messages(&alert, &policy, &config, now_ms) {
+                            Ok(m) => {
+                                for m in &m {
+                                    at.insert(m.id.clone(), Instant::now());
+                                }
+                                ids.push(alert.id.clone());
+                                messages.extend(m);
                             }
-                            ids.push(alert.id.clone());
-                            messages.extend(m);
+                            Err(e) => {
+                                tracing::error!(alert = %alert.id, error = %e, "synthetic alert cannot be shared")
+                            }
                         }
                     }
                 }

@@ -12,14 +12,14 @@
 //! ```
 //!
 //! A picture of more than `mqtt.tracks_per_message` tracks is split into several messages
-//! with the same `time`.
+//! with the same `time`. Each is signed, and plates hashed, by the sharing [`Policy`].
 
-use super::Topics;
 use super::mqtt::SCHEMA_PROPERTY;
 use super::outbox::{Class, Message};
 use crate::config::Config;
 use crate::detect::{rfc3339, round_to};
 use crate::fuse::{AisPicture, Track, TrackStatus, Tracker};
+use crate::share::Policy;
 use borderfuse_common::geo::LocalFrame;
 use serde::Serialize;
 
@@ -113,6 +113,7 @@ pub fn track_messages(
     tracker: &Tracker,
     picture: &AisPicture,
     frame: &LocalFrame,
+    policy: &Policy,
     config: &Config,
     now_ms: u64,
 ) -> (Vec<Message>, usize) {
@@ -128,7 +129,6 @@ pub fn track_messages(
         })
         .collect();
     let per = config.mqtt.tracks_per_message.max(1);
-    let topic = Topics::new(&config.post.country, &config.post.post).tracks();
     let time = rfc3339(now_ms as f64 / 1000.0);
     let empty: [&[TrackEntry]; 1] = [&[]];
     let chunks: Vec<&[TrackEntry]> = if entries.is_empty() {
@@ -140,7 +140,7 @@ pub fn track_messages(
         .into_iter()
         .enumerate()
         .filter_map(|(i, chunk)| {
-            let payload = serde_json::to_vec(&TracksPayload {
+            let payload = serde_json::to_value(TracksPayload {
                 schema: TRACKS_SCHEMA,
                 country: &config.post.country,
                 post: &config.post.post,
@@ -148,10 +148,17 @@ pub fn track_messages(
                 tracks: chunk,
             })
             .ok()?;
+            let signed = match policy.tracks_message(payload) {
+                Ok(signed) => signed,
+                Err(e) => {
+                    tracing::error!(error = %e, "track picture cannot be shared");
+                    return None;
+                }
+            };
             Some(Message {
                 class: Class::Track,
-                topic: topic.clone(),
-                payload,
+                topic: signed.topic,
+                payload: signed.payload,
                 id: format!("tracks-{now_ms}-{}", i + 1),
                 created_ms: now_ms,
                 expiry_s: Some(config.mqtt.track_expiry_s),
@@ -243,6 +250,10 @@ tracks_per_message = {per_message}
         t
     }
 
+    fn policy() -> Policy {
+        Policy::of_agent_or_throwaway(&config(500)).unwrap()
+    }
+
     fn frame() -> LocalFrame {
         LocalFrame::new(Geodetic::new(37.70, 27.00))
     }
@@ -270,6 +281,7 @@ tracks_per_message = {per_message}
             &t,
             &AisPicture::new(),
             &frame(),
+            &policy(),
             &config(500),
             1_764_331_230_000,
         );
@@ -306,6 +318,7 @@ tracks_per_message = {per_message}
             &tracker(),
             &AisPicture::new(),
             &frame(),
+            &policy(),
             &config(1),
             1_764_331_230_000,
         );
@@ -326,6 +339,7 @@ tracks_per_message = {per_message}
             &empty,
             &AisPicture::new(),
             &frame(),
+            &policy(),
             &config(500),
             1_764_331_230_000,
         );

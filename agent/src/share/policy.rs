@@ -536,6 +536,14 @@ pub enum SetupError {
     /// The post's country or name is not valid.
     #[error("post: {0}")]
     Origin(#[from] OriginError),
+    /// The config has no `[signing]` table, and the agent signs every alert.
+    #[error(
+        "signing.key is required: every alert is signed (`borderfuse-agent keygen` makes a key)"
+    )]
+    NoSigningKey,
+    /// No random numbers for a throwaway signing key.
+    #[error("generating a signing key: {0}")]
+    Random(std::io::Error),
 }
 
 /// Counters of what the policy sent and what it held back.
@@ -640,6 +648,33 @@ impl Policy {
         Ok(Policy::new(sharing, signer, plate_key, origin)?)
     }
 
+    /// The policy of an agent config: `[sharing]`, and `[signing]`, which must be there.
+    pub fn of_agent(config: &crate::config::Config) -> Result<Policy, SetupError> {
+        let signing = config.signing.as_ref().ok_or(SetupError::NoSigningKey)?;
+        Policy::from_config(
+            &config.sharing,
+            signing,
+            &config.post.country,
+            &config.post.post,
+        )
+    }
+
+    /// The policy of an agent config signing with its `[signing]` key when it has one, and
+    /// otherwise with a new throwaway key (the demo, `link-test`, tests: nobody needs to
+    /// check those signatures later).
+    pub fn of_agent_or_throwaway(config: &crate::config::Config) -> Result<Policy, SetupError> {
+        if config.signing.is_some() {
+            return Policy::of_agent(config);
+        }
+        let origin = Origin::new(&config.post.country, &config.post.post)?;
+        let plate_key = match &config.sharing.plate_key {
+            Some(path) => Some(PlateKey::load(path).map_err(SetupError::PlateKey)?),
+            None => None,
+        };
+        let signer = Signer::generate().map_err(SetupError::Random)?;
+        Ok(Policy::new(&config.sharing, signer, plate_key, origin)?)
+    }
+
     /// The signed messages for one alert payload (as [`crate::detect::AlertPayload`]
     /// serialises): one per receiver that takes its kind, each with only the fields that
     /// receiver may see and plates hashed (or removed) unless it is cleared for them.
@@ -731,6 +766,11 @@ impl Policy {
     /// The id of the signing key, as payloads carry it.
     pub fn key_id(&self) -> KeyId {
         self.signer.key_id()
+    }
+
+    /// The public half of the signing key (what partners put in their keyring).
+    pub fn verifying_key(&self) -> ed25519_dalek::VerifyingKey {
+        self.signer.verifying_key()
     }
 
     /// The post this policy signs for.

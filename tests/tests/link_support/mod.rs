@@ -176,6 +176,16 @@ pub fn agent_config(text: &str) -> borderfuse_agent::config::Config {
     borderfuse_agent::config::Config::parse(text).unwrap()
 }
 
+/// The messages of `alert` under `config`'s sharing policy, signed with a throwaway key.
+pub fn alert_messages(
+    alert: &borderfuse_agent::detect::Alert,
+    config: &borderfuse_agent::config::Config,
+    now_ms: u64,
+) -> Result<Vec<borderfuse_agent::publish::Message>, borderfuse_agent::share::PolicyError> {
+    let policy = borderfuse_agent::share::Policy::of_agent_or_throwaway(config).unwrap();
+    borderfuse_agent::run::alert_messages(alert, &policy, config, now_ms)
+}
+
 /// The agent's command line (`borderfuse-agent`, built by this package from agent/src/main.rs).
 pub fn agent_command() -> Command {
     Command::new(env!("CARGO_BIN_EXE_borderfuse-agent-under-test"))
@@ -200,8 +210,11 @@ pub fn run_link_test(config_file: &Path, args: &[&str]) -> (bool, String, String
 /// What a subscriber received.
 #[derive(Debug, Default)]
 pub struct Received {
-    /// The id of every alert payload, in order of arrival, duplicates included.
+    /// The id of every alert payload on the post's own topics, in order of arrival,
+    /// duplicates included.
     pub alert_ids: Vec<String>,
+    /// Topic and payload of every alert message, the partners' topics included.
+    pub alert_messages: Vec<(String, Vec<u8>)>,
     /// Every status payload.
     pub statuses: Vec<serde_json::Value>,
 }
@@ -213,7 +226,7 @@ impl Received {
     }
 }
 
-/// A subscriber to every alert and status. `persistent`: a session the broker keeps while it
+/// A subscriber to every alert (on the posts' own topics and on the partners') and status. `persistent`: a session the broker keeps while it
 /// is away (and across a restart of a broker with persistence), so nothing published
 /// meanwhile is missed.
 pub struct Subscriber {
@@ -246,6 +259,7 @@ impl Subscriber {
             let received = received.clone();
             tokio::spawn(async move {
                 let mut subscribed_tx = Some(subscribed_tx);
+                let mut sub_acks = 0;
                 loop {
                     match eventloop.poll().await {
                         Ok(Event::Incoming(Packet::ConnAck(_))) => {
@@ -253,11 +267,18 @@ impl Subscriber {
                                 .subscribe("borderfuse/v1/+/+/alerts/#", QoS::AtLeastOnce)
                                 .await;
                             let _ = client
+                                .subscribe("borderfuse/v1/+/+/to/+/alerts/#", QoS::AtLeastOnce)
+                                .await;
+                            let _ = client
                                 .subscribe("borderfuse/v1/+/+/status", QoS::AtLeastOnce)
                                 .await;
                         }
                         Ok(Event::Incoming(Packet::SubAck(_))) => {
-                            if let Some(tx) = subscribed_tx.take() {
+                            // Subscribed once all three filters are acknowledged.
+                            sub_acks += 1;
+                            if sub_acks >= 3
+                                && let Some(tx) = subscribed_tx.take()
+                            {
                                 let _ = tx.send(());
                             }
                         }
@@ -269,8 +290,11 @@ impl Subscriber {
                             };
                             let mut r = received.lock().unwrap();
                             if topic.contains("/alerts/") {
-                                r.alert_ids
-                                    .push(v["id"].as_str().unwrap_or_default().to_string());
+                                if !topic.contains("/to/") {
+                                    r.alert_ids
+                                        .push(v["id"].as_str().unwrap_or_default().to_string());
+                                }
+                                r.alert_messages.push((topic, p.payload.to_vec()));
                             } else {
                                 r.statuses.push(v);
                             }
