@@ -106,7 +106,8 @@ pub struct DecodeSummary {
     pub trailing_fields: u64,
     /// Sentences whose checksum does not match.
     pub checksum_mismatch: u64,
-    /// Sentences without a checksum.
+    /// Sentences without a checksum: decoded, as gpsd does, and flagged by this count (not
+    /// a fault: some talkers never send one).
     pub checksum_missing: u64,
     /// Sentences whose `*` is not followed by two hexadecimal digits.
     pub checksum_malformed: u64,
@@ -226,7 +227,6 @@ impl DecodeSummary {
             + self.overlong
             + self.not_ascii
             + self.checksum_mismatch
-            + self.checksum_missing
             + self.checksum_malformed
             + self.bad_tag_block
             + self.bad_address
@@ -279,7 +279,10 @@ impl fmt::Display for DecodeSummary {
             ("lines too long", self.overlong),
             ("lines not printable ASCII", self.not_ascii),
             ("NMEA checksum mismatch", self.checksum_mismatch),
-            ("NMEA checksum missing", self.checksum_missing),
+            (
+                "NMEA checksum missing (decoded, flagged)",
+                self.checksum_missing,
+            ),
             ("NMEA checksum malformed", self.checksum_malformed),
             ("NMEA tag block bad", self.bad_tag_block),
             ("NMEA address field bad", self.bad_address),
@@ -528,6 +531,9 @@ impl Decoder {
         if sentence.trailer.is_some() {
             summary.trailing_fields += 1;
         }
+        if sentence.checksum == nmea::ChecksumStatus::Missing {
+            summary.checksum_missing += 1;
+        }
         if sentence.talker() == "P" {
             summary.proprietary += 1;
             return None;
@@ -666,13 +672,18 @@ mod tests {
     }
 
     #[test]
-    fn a_wrong_checksum_and_a_missing_one_are_counted_apart() {
+    fn a_wrong_checksum_is_rejected_and_a_missing_one_flagged_and_decoded() {
         let wrong = TYPE1.replace("*4A", "*4B");
         let missing = &TYPE1[..TYPE1.len() - 3];
         let (out, summary) = decode(format!("{wrong}\n{missing}\n").as_bytes());
-        assert!(out.is_empty());
+        let (good, _) = decode(format!("{TYPE1}\n").as_bytes());
+        assert_eq!(
+            out, good,
+            "the sentence without a checksum decodes as the intact one"
+        );
         assert_eq!(summary.checksum_mismatch, 1);
         assert_eq!(summary.checksum_missing, 1);
+        assert_eq!(summary.errors(), 1, "only the mismatch is a fault");
     }
 
     #[test]

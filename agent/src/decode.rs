@@ -259,7 +259,10 @@ fn decode_ais(
     out: &mut Vec<Observation>,
 ) {
     inc(&m.ais_sentences);
+    // Nodes forward only verified sentences (firmware/src/ais_node.rs): one without its
+    // checksum here did not come from a node, and is refused.
     let vdm = match nmea::parse(line)
+        .and_then(nmea::Sentence::require_checksum)
         .map_err(|e| e.to_string())
         .and_then(|s| nmea::parse_vdm(&s).map_err(|e| e.to_string()))
     {

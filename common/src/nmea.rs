@@ -4,6 +4,12 @@
 //! A sentence is `[\tag block\]` `$` or `!`, an address field (two-character talker and
 //! three-character formatter, or `P` and a proprietary code), comma-separated fields, and
 //! `*hh`, the XOR of every byte between the start character and `*`.
+//!
+//! A wrong checksum rejects the sentence. A missing one does not: IEC 61162-1 makes the
+//! checksum mandatory for `VDM`/`VDO`, but old talkers and hand-made feeds omit it, and gpsd
+//! decodes such lines. [`parse`] flags it ([`Sentence::checksum`] is
+//! [`ChecksumStatus::Missing`]) and the caller decides: [`Sentence::require_checksum`] for
+//! links where only intact sentences may pass.
 
 /// Longest sentence IEC 61162-1 allows, start character to checksum, line ending excluded.
 pub const MAX_SENTENCE_LEN: usize = 82;
@@ -17,7 +23,8 @@ pub enum NmeaError {
     NoStartCharacter,
     /// Contains a byte outside printable ASCII.
     NotPrintableAscii,
-    /// No `*hh` checksum: accepted by some receivers, but we cannot tell it is intact.
+    /// No `*hh` checksum where one is required ([`Sentence::require_checksum`]): nothing
+    /// tells the sentence is intact.
     MissingChecksum,
     /// `*` is not followed by exactly two hexadecimal digits.
     MalformedChecksum,
@@ -68,11 +75,22 @@ fn hex_digit(b: u8) -> Option<u8> {
     }
 }
 
+/// Whether a sentence carried a checksum. (One that did not match was rejected.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChecksumStatus {
+    /// `*hh` was there and matched.
+    Verified,
+    /// There was no `*hh`: nothing was verified.
+    Missing,
+}
+
 /// Splits `text*hh[,trailer]` and verifies hh against the XOR of `text`; returns the body and
 /// the trailer (after its comma), if any. `*` is reserved in NMEA, so the first one starts
-/// the checksum.
-fn split_checked(text: &str) -> Result<(&str, Option<&str>), NmeaError> {
-    let star = text.find('*').ok_or(NmeaError::MissingChecksum)?;
+/// the checksum. Without a `*`, the whole text is the body, flagged [`ChecksumStatus::Missing`].
+fn split_checked(text: &str) -> Result<(&str, Option<&str>, ChecksumStatus), NmeaError> {
+    let Some(star) = text.find('*') else {
+        return Ok((text, None, ChecksumStatus::Missing));
+    };
     let (body, tail) = text.split_at(star);
     let (digits, trailer) = match tail.as_bytes() {
         [b'*', h, l] => ([*h, *l], None),
@@ -89,10 +107,11 @@ fn split_checked(text: &str) -> Result<(&str, Option<&str>), NmeaError> {
     if expected != computed {
         return Err(NmeaError::ChecksumMismatch { expected, computed });
     }
-    Ok((body, trailer))
+    Ok((body, trailer, ChecksumStatus::Verified))
 }
 
-/// One checksum-verified sentence, borrowed from the line it was parsed from.
+/// One sentence whose checksum matched or was missing, borrowed from the line it was parsed
+/// from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sentence<'a> {
     /// The NMEA 4.10 tag block's content (between the `\`s, checksum removed), if any.
@@ -105,9 +124,20 @@ pub struct Sentence<'a> {
     pub fields: &'a str,
     /// Receiver metadata after the checksum (`*hh,s…,d…,T…` on US Coast Guard feeds), if any.
     pub trailer: Option<&'a str>,
+    /// Whether the checksum was there (and matched) or missing.
+    pub checksum: ChecksumStatus,
 }
 
 impl<'a> Sentence<'a> {
+    /// The sentence if its checksum was verified; [`NmeaError::MissingChecksum`] if it had
+    /// none.
+    pub fn require_checksum(self) -> Result<Sentence<'a>, NmeaError> {
+        match self.checksum {
+            ChecksumStatus::Verified => Ok(self),
+            ChecksumStatus::Missing => Err(NmeaError::MissingChecksum),
+        }
+    }
+
     /// The talker: the first two characters of the address (`AI`, `AB`, `RA`, ...), or `P`
     /// for proprietary sentences.
     pub fn talker(&self) -> &'a str {
@@ -224,7 +254,8 @@ fn parse_group(value: &str) -> Option<TagGroup> {
     Some(TagGroup { number, total, id })
 }
 
-/// Parses one line (with or without its `\r\n`) and verifies its checksums.
+/// Parses one line (with or without its `\r\n`) and verifies its checksums (a missing one is
+/// flagged in [`Sentence::checksum`], not an error).
 pub fn parse(line: &str) -> Result<Sentence<'_>, NmeaError> {
     let line = line.trim_end_matches(['\r', '\n']);
     if line.trim().is_empty() {
@@ -240,7 +271,7 @@ pub fn parse(line: &str) -> Result<Sentence<'_>, NmeaError> {
             // A tag block's own checksum covers its content; a tag block without one is kept.
             let tag = if tag.contains('*') {
                 match split_checked(tag) {
-                    Ok((content, None)) => content,
+                    Ok((content, None, ChecksumStatus::Verified)) => content,
                     _ => return Err(NmeaError::BadTagBlock),
                 }
             } else {
@@ -254,7 +285,7 @@ pub fn parse(line: &str) -> Result<Sentence<'_>, NmeaError> {
         Some(&c @ (b'$' | b'!')) => c,
         _ => return Err(NmeaError::NoStartCharacter),
     };
-    let (body, trailer) = split_checked(&rest[1..])?;
+    let (body, trailer, checksum) = split_checked(&rest[1..])?;
     let (address, fields) = body.split_once(',').unwrap_or((body, ""));
     let valid_address = address.bytes().all(|b| b.is_ascii_alphanumeric())
         && if address.starts_with('P') {
@@ -271,6 +302,7 @@ pub fn parse(line: &str) -> Result<Sentence<'_>, NmeaError> {
         address,
         fields,
         trailer,
+        checksum,
     })
 }
 
@@ -433,11 +465,15 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_checksum_is_flagged() {
-        assert_eq!(
-            parse("!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0"),
-            Err(NmeaError::MissingChecksum)
-        );
+    fn a_missing_checksum_is_flagged_and_the_sentence_parsed() {
+        let s = parse("!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0\r\n").unwrap();
+        assert_eq!(s.checksum, ChecksumStatus::Missing);
+        assert_eq!(s.address, "AIVDM");
+        assert_eq!(s.fields, "1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0");
+        assert_eq!(s.require_checksum(), Err(NmeaError::MissingChecksum));
+        let checked = parse("!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A").unwrap();
+        assert_eq!(checked.checksum, ChecksumStatus::Verified);
+        assert_eq!(checked.require_checksum(), Ok(checked));
     }
 
     #[test]

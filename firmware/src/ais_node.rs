@@ -222,12 +222,16 @@ enum Drop {
 /// Decides whether a line is an intact AIS sentence.
 fn classify(line: &[u8]) -> Result<(), Drop> {
     let text = core::str::from_utf8(line).map_err(|_| Drop::Malformed)?;
-    let sentence = nmea::parse(text).map_err(|e| match e {
-        NmeaError::MissingChecksum
-        | NmeaError::MalformedChecksum
-        | NmeaError::ChecksumMismatch { .. } => Drop::BadChecksum,
-        _ => Drop::Malformed,
-    })?;
+    // A node forwards only sentences it could verify: over a UART, a line without its
+    // checksum is most likely one that lost its end.
+    let sentence = nmea::parse(text)
+        .and_then(nmea::Sentence::require_checksum)
+        .map_err(|e| match e {
+            NmeaError::MissingChecksum
+            | NmeaError::MalformedChecksum
+            | NmeaError::ChecksumMismatch { .. } => Drop::BadChecksum,
+            _ => Drop::Malformed,
+        })?;
     match nmea::parse_vdm(&sentence) {
         Ok(_) => Ok(()),
         Err(VdmError::NotVdm) => Err(Drop::NotAis),
