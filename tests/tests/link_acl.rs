@@ -69,9 +69,10 @@ async fn an_acl_refusal_is_counted_not_delivered_and_the_alert_stays_in_the_outb
     messages.push(track.clone());
     link.handle().send(messages).await.unwrap();
 
-    // Refused, and refused again on the retry: never counted as delivered.
+    // Refused, and refused again on the retry: never counted as delivered. (The delivered
+    // track leaves the outbox with the next commit, or 20 ms later: wait for that too.)
     let s = wait_for(&metrics, "two refusals and the track delivered", |s| {
-        s.publish_refused >= 2 && s.tracks_acked >= 1
+        s.publish_refused >= 2 && s.tracks_acked >= 1 && s.outbox_pending <= 1
     })
     .await;
     assert_eq!(s.alerts_acked, 0, "a refusal is not a delivery");
