@@ -229,6 +229,22 @@ impl MeasurementModel {
         }
     }
 
+    /// An upper bound on the largest variance, m², of the position of a measurement by this
+    /// model of a target at `p` within `reach` metres (a range/bearing plot spreads across
+    /// range in proportion to its range).
+    pub fn spread_near(&self, p: Vector2<f64>, reach: f64) -> f64 {
+        match *self {
+            MeasurementModel::Position { r } => {
+                let (a, b, d) = (r[(0, 0)], r[(0, 1)], r[(1, 1)]);
+                0.5 * (a + d) + ((0.5 * (a - d)).powi(2) + b * b).sqrt()
+            }
+            MeasurementModel::RangeBearing { sensor, r } => {
+                let range = (p - sensor).norm() + reach.max(0.0);
+                r[(0, 0)].max(range * range * r[(1, 1)]) + r[(0, 1)].abs() * range
+            }
+        }
+    }
+
     /// Innovation of measurement `z` against `pred`; `None` where the model is singular (a
     /// target on top of the radar, a degenerate covariance).
     pub fn innovation(&self, pred: &Gaussian, z: Vector2<f64>) -> Option<Innovation> {

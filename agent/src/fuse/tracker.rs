@@ -61,6 +61,10 @@ const ESTABLISHED_VELOCITY_SIGMA_MPS: f64 = 2.0;
 /// Past measurements a track keeps for re-filtering late ones.
 const REPLAY_LEN: usize = 8;
 
+/// Distinct measurement models a scan's gates are sized for one by one; a scan with more uses
+/// its widest spread for every gate.
+const GATE_MODELS: usize = 16;
+
 /// What kind of sensor, which decides how its silence is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -147,14 +151,26 @@ struct PastMeasurement {
     model: MeasurementModel,
 }
 
+/// Measurements a track keeps for re-filtering: at least [`REPLAY_LEN`] once it has had
+/// them, at most twice that.
+const REPLAY_CAP: usize = 2 * REPLAY_LEN;
+
 /// What a track needs to take a late measurement: its state before its last few
 /// measurements, and those measurements.
+///
+/// Keeping exactly the last [`REPLAY_LEN`] would mean re-filtering the oldest into the anchor
+/// at every update, a second filter update per track per scan. Instead the history grows to
+/// [`REPLAY_CAP`] and then drops its older half at once, the new anchor being the state the
+/// filter already made after the last dropped measurement (`mid`).
 #[derive(Debug, Clone, PartialEq)]
 struct Replay {
     anchor: FilterState,
     anchor_t: Time,
-    past: [Option<PastMeasurement>; REPLAY_LEN],
+    past: [Option<PastMeasurement>; REPLAY_CAP],
     len: usize,
+    /// The state just after `past[REPLAY_LEN - 1]`, when `len > REPLAY_LEN`.
+    mid: FilterState,
+    mid_t: Time,
 }
 
 /// One tracked target.
@@ -297,6 +313,10 @@ struct Edge {
 struct Scratch {
     valid: Vec<bool>,
     predicted: Vec<FilterState>,
+    /// The distinct measurement models of the scan, up to [`GATE_MODELS`].
+    models: Vec<MeasurementModel>,
+    /// The combined estimate of each prediction (an IMM's moment match, computed once).
+    estimate: Vec<Gaussian>,
     center: Vec<Vector2<f64>>,
     radius: Vec<f64>,
     det_pos: Vec<Vector2<f64>>,
@@ -442,7 +462,9 @@ impl Tracker {
                     if self.unresolved(&s, &dets[j as usize], j as usize) {
                         det.model = det.model.inflated(AMBIGUOUS_INFLATION);
                     }
-                    self.apply_update(i, &det, &mut report)
+                    // The scan's prediction serves a detection at the scan time.
+                    let predicted = (det.t == t_scan).then_some(&s.predicted[i]);
+                    self.apply_update(i, &det, predicted, &mut report)
                 }
                 None => false,
             };
@@ -453,7 +475,7 @@ impl Tracker {
                 track.scans = track.scans.saturating_add(1);
                 track.misses = 0;
             } else {
-                let p = self.filter.estimate(&s.predicted[i]).position();
+                let p = s.center[i];
                 let could_see = looking.iter().any(|&sensor| {
                     self.sensors
                         .get(usize::from(sensor))
@@ -497,6 +519,7 @@ impl Tracker {
         report: &mut ScanReport,
     ) {
         s.predicted.clear();
+        s.estimate.clear();
         s.center.clear();
         s.radius.clear();
         s.edges.clear();
@@ -506,10 +529,13 @@ impl Tracker {
         s.det_best
             .resize(dets.len(), [(f64::INFINITY, u32::MAX); 2]);
 
-        // Detection positions, the widest measurement spread, and the scan's time spread.
+        // Detection positions, the scan's measurement models (a few sensors: a few models),
+        // the widest measurement spread, and the scan's time spread.
         s.det_pos.clear();
+        s.models.clear();
         let mut meas_var: f64 = 0.0;
         let mut max_dt: f64 = 0.0;
+        let mut too_many_models = false;
         for (j, det) in dets.iter().enumerate() {
             let (pos, cov) = det.model.position_of(det.z);
             s.det_pos.push(if s.valid[j] {
@@ -520,6 +546,10 @@ impl Tracker {
             if s.valid[j] {
                 meas_var = meas_var.max(max_eigen(&cov));
                 max_dt = max_dt.max((det.t - t_scan).abs());
+                if !too_many_models && !s.models.contains(&det.model) {
+                    too_many_models = s.models.len() == GATE_MODELS;
+                    s.models.push(det.model);
+                }
             }
         }
 
@@ -528,12 +558,25 @@ impl Tracker {
             let est = self.filter.estimate(&predicted);
             let pos_var = max_eigen(&est.position_covariance());
             let vel_var = max_eigen(&est.velocity_covariance());
+            // The measurement spread near this track, not the scan's widest: a radar's
+            // plots 40 km out spread across 200 m, those nearby across a few metres, and
+            // every gate sized for the widest would test ten times the candidates.
+            let meas_var = if too_many_models {
+                meas_var
+            } else {
+                let reach = (self.gate * pos_var).sqrt() + 100.0;
+                s.models
+                    .iter()
+                    .map(|m| m.spread_near(est.position(), reach))
+                    .fold(0.0, f64::max)
+            };
             // The gate circle at the scan time, widened by how far the target can move
             // between the scan time and a detection's own time.
             let r = (self.gate * (pos_var + meas_var)).sqrt()
                 + max_dt * (est.velocity().norm() + (self.gate * vel_var).sqrt());
             s.predicted.push(predicted);
             s.center.push(est.position());
+            s.estimate.push(est);
             s.radius.push(r);
         }
         // Cells about the size of a typical gate.
@@ -558,6 +601,7 @@ impl Tracker {
             let det_best = &mut s.det_best;
             let valid = &s.valid;
             let predicted = &s.predicted[i];
+            let estimate = &s.estimate[i];
             grid.query(center, radius, |j| {
                 if !valid[j] {
                     return;
@@ -570,12 +614,17 @@ impl Tracker {
                 {
                     return;
                 }
-                let pred = if det.t == t_scan {
-                    *predicted
+                // Most detections are at the scan time, where the prediction and its
+                // estimate are already made.
+                let late_pred;
+                let (pred, inn) = if det.t == t_scan {
+                    (predicted, det.model.innovation(estimate, det.z))
                 } else {
-                    self.filter.predict(&track.filter, det.t - track.t)
+                    late_pred = self.filter.predict(&track.filter, det.t - track.t);
+                    let inn = self.filter.innovation(&late_pred, &det.model, det.z);
+                    (&late_pred, inn)
                 };
-                let Some(inn) = self.filter.innovation(&pred, &det.model, det.z) else {
+                let Some(inn) = inn else {
                     return;
                 };
                 if inn.d2 > self.gate {
@@ -596,7 +645,7 @@ impl Tracker {
                     if bound == det.mmsi {
                         // The vessel's own track: preferred over any other pairing.
                         cost = 0.0;
-                    } else if !self.motion_agrees(&pred, det) {
+                    } else if !self.motion_agrees(pred, det) {
                         return;
                     }
                 }
@@ -649,7 +698,7 @@ impl Tracker {
         let separation = (s.center[a as usize] - s.center[b as usize]).norm();
         // Only velocities worth protecting: a young track's is still a guess.
         let established = |i: u32| {
-            let est = self.filter.estimate(&s.predicted[i as usize]);
+            let est = &s.estimate[i as usize];
             max_eigen(&est.velocity_covariance()).sqrt() <= ESTABLISHED_VELOCITY_SIGMA_MPS
         };
         separation <= UNRESOLVED_SIGMAS * max_eigen(&cov).sqrt() && established(a) && established(b)
@@ -778,15 +827,27 @@ impl Tracker {
     }
 
     /// Updates track `i` with `det`; false when the update would diverge.
-    fn apply_update(&mut self, i: usize, det: &Detection, report: &mut ScanReport) -> bool {
+    /// Updates track `i` with `det`, from `predicted` (the track predicted to `det.t`) when
+    /// the caller has it.
+    fn apply_update(
+        &mut self,
+        i: usize,
+        det: &Detection,
+        predicted: Option<&FilterState>,
+        report: &mut ScanReport,
+    ) -> bool {
         let track = &self.tracks[i];
-        let predicted = self.filter.predict(&track.filter, det.t - track.t);
+        let predicted = match predicted {
+            Some(p) => *p,
+            None => self.filter.predict(&track.filter, det.t - track.t),
+        };
         let Some(updated) = self.filter.update(&predicted, &det.model, det.z) else {
             self.stats.diverged += 1;
             return false;
         };
         let filter = self.filter;
         let track = &mut self.tracks[i];
+        let before = (track.filter, track.t);
         track.filter = updated;
         track.estimate = filter.estimate(&updated);
         track.t = det.t;
@@ -794,7 +855,7 @@ impl Tracker {
         if det.sensor < 64 {
             track.sensors |= 1u64 << det.sensor;
         }
-        remember(&filter, track, det);
+        remember(track, det, before);
         match self.sensors.get(usize::from(det.sensor)).map(|s| s.kind) {
             Some(SensorKind::Ais) => track.last_ais_update = Some(det.t),
             Some(SensorKind::Radar | SensorKind::Plots) => track.last_radar_update = Some(det.t),
@@ -903,8 +964,10 @@ impl Tracker {
             replay: Replay {
                 anchor: filter,
                 anchor_t: det.t,
-                past: [None; REPLAY_LEN],
+                past: [None; REPLAY_CAP],
                 len: 0,
+                mid: filter,
+                mid_t: det.t,
             },
         });
         id
@@ -992,7 +1055,7 @@ impl Tracker {
             z: det.z,
             model: det.model,
         };
-        let mut merged: [Option<PastMeasurement>; REPLAY_LEN + 1] = [None; REPLAY_LEN + 1];
+        let mut merged: [Option<PastMeasurement>; REPLAY_CAP + 1] = [None; REPLAY_CAP + 1];
         let mut n = 0;
         let mut inserted = false;
         for past in track.replay.past.iter().take(track.replay.len).flatten() {
@@ -1010,21 +1073,33 @@ impl Tracker {
         }
         let mut state = track.replay.anchor;
         let mut state_t = track.replay.anchor_t;
-        for past in merged.iter().take(n).flatten() {
+        // The states after merged[REPLAY_LEN - 1] and merged[REPLAY_LEN]: the middle of the
+        // new history, whether or not its oldest measurement is folded away below.
+        let mut after = [(state, state_t); 2];
+        for (k, past) in merged.iter().take(n).enumerate() {
+            let Some(past) = past else { continue };
             let predicted = filter.predict(&state, past.t - state_t);
             state = filter
                 .update(&predicted, &past.model, past.z)
                 .unwrap_or(predicted);
             state_t = past.t;
+            if let Some(slot) = (k + 1)
+                .checked_sub(REPLAY_LEN)
+                .and_then(|i| after.get_mut(i))
+            {
+                *slot = (state, state_t);
+            }
         }
         if !filter.estimate(&state).is_sane() {
             self.stats.diverged += 1;
             return;
         }
-        // Keep the newest REPLAY_LEN measurements; fold the oldest into the anchor if full.
-        if n > REPLAY_LEN
+        (track.replay.mid, track.replay.mid_t) = after[0];
+        // Keep at most REPLAY_CAP measurements; fold the oldest into the anchor if over.
+        if n > REPLAY_CAP
             && let Some(oldest) = merged[0]
         {
+            (track.replay.mid, track.replay.mid_t) = after[1];
             let predicted = filter.predict(&track.replay.anchor, oldest.t - track.replay.anchor_t);
             track.replay.anchor = filter
                 .update(&predicted, &oldest.model, oldest.z)
@@ -1033,7 +1108,7 @@ impl Tracker {
             merged.rotate_left(1);
             n -= 1;
         }
-        track.replay.past = [None; REPLAY_LEN];
+        track.replay.past = [None; REPLAY_CAP];
         for (slot, past) in track.replay.past.iter_mut().zip(merged.iter().take(n)) {
             *slot = *past;
         }
@@ -1076,20 +1151,20 @@ impl Tracker {
     }
 }
 
-/// Appends an in-order measurement to a track's replay history, folding the oldest into the
-/// anchor when full.
-fn remember(filter: &Filter, track: &mut Track, det: &Detection) {
+/// Appends an in-order measurement to a track's replay history; `before` is the track's
+/// state (and its time) before this measurement, the state after the previous one.
+fn remember(track: &mut Track, det: &Detection, before: (FilterState, Time)) {
     let replay = &mut track.replay;
+    if replay.len == REPLAY_CAP {
+        // Drop the older half: the new anchor is the state after the last of it.
+        replay.anchor = replay.mid;
+        replay.anchor_t = replay.mid_t;
+        replay.past.copy_within(REPLAY_LEN.., 0);
+        replay.past[REPLAY_LEN..].fill(None);
+        replay.len = REPLAY_LEN;
+    }
     if replay.len == REPLAY_LEN {
-        if let Some(oldest) = replay.past[0] {
-            let predicted = filter.predict(&replay.anchor, oldest.t - replay.anchor_t);
-            replay.anchor = filter
-                .update(&predicted, &oldest.model, oldest.z)
-                .unwrap_or(predicted);
-            replay.anchor_t = oldest.t;
-        }
-        replay.past.rotate_left(1);
-        replay.len -= 1;
+        (replay.mid, replay.mid_t) = before;
     }
     replay.past[replay.len] = Some(PastMeasurement {
         t: det.t,
@@ -1316,6 +1391,37 @@ mod tests {
         assert_eq!(t.tracks()[0].ais.map(|b| b.mmsi), Some(211_000_009));
         t.process_scan(16.0, &[ais(-100.0, 2000.0, 3000.0, 211_000_009)], &[1]);
         assert_eq!(t.stats().too_old, 1);
+    }
+
+    #[test]
+    fn a_late_measurement_after_the_history_wrapped_gives_the_in_order_estimate() {
+        // Same plots to two trackers; one gets the plot of scan `late` only at the end. With
+        // the history past its capacity several times, re-filtering must start from the
+        // right anchor and reach the in-order estimate.
+        let scans = 3 * REPLAY_CAP as u32 + 5;
+        for late in [scans - 2, scans - REPLAY_LEN as u32] {
+            let (mut in_order, mut delayed) = (tracker(config(3, 4)), tracker(config(3, 4)));
+            let mut held = None;
+            for scan in 0..scans {
+                let time = f64::from(scan) * 2.0;
+                let wobble = 10.0 * noise(scan, 1.0);
+                let p = plot(time, 2000.0 + 5.0 * time + wobble, 3000.0 - wobble);
+                in_order.process_scan(time, &[p], &[0]);
+                if scan == late {
+                    // The radar saw nothing then (as far as the delayed tracker knows).
+                    delayed.process_scan(time, &[], &[]);
+                    held = Some(p);
+                } else {
+                    delayed.process_scan(time, &[p], &[0]);
+                }
+            }
+            let held = held.unwrap();
+            delayed.process_scan(held.t, &[held], &[0]);
+            assert_eq!(delayed.stats().late_used, 1, "late = {late}");
+            let (a, b) = (&in_order.tracks()[0], &delayed.tracks()[0]);
+            let gap = (a.estimate.position() - b.estimate.position()).norm();
+            assert!(gap < 1e-6, "late = {late}: estimates differ by {gap} m");
+        }
     }
 
     #[test]
