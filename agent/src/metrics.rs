@@ -89,8 +89,12 @@ counters! {
     ais_bindings,
     /// AIS ↔ track associations split because they diverged.
     ais_splits,
-    /// Alerts raised.
+    /// Alerts raised (first report of a situation).
     alerts_raised,
+    /// Alert updates (a situation going on changed: a new revision of its alert).
+    alerts_updated,
+    /// Alerts cleared (the situation is over).
+    alerts_cleared,
     /// Alerts acknowledged by the broker (PUBACK with a success reason code).
     alerts_acked,
     /// Alerts that could not be made into a message (serialisation failed): dropped.

@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::decode::{AisPosition, Decoder, Observation, PlotObservation, Time};
 use crate::detect::ais_gap::AisClass;
 use crate::detect::scene::AisCoverage;
-use crate::detect::{Alert, RuleStats, Rules};
+use crate::detect::{Alert, AlertState, RuleStats, Rules};
 use crate::fuse::kalman::MeasurementModel;
 use crate::fuse::reorder::{Batch, Pushed, ReorderBuffer};
 use crate::fuse::{
@@ -201,7 +201,7 @@ impl Pipeline {
             let before = alerts.len();
             self.rules
                 .tick(data_now, self.tracker.tracks(), &self.picture, &mut alerts);
-            self.count_raised(&alerts[before..]);
+            self.count_alerts(&alerts[before..]);
         }
         alerts
     }
@@ -211,11 +211,14 @@ impl Pipeline {
         self.rules.stats()
     }
 
-    fn count_raised(&self, alerts: &[Alert]) {
-        add(
-            &self.metrics.alerts_raised,
-            crate::detect::engine::raised(alerts) as u64,
-        );
+    fn count_alerts(&self, alerts: &[Alert]) {
+        for alert in alerts {
+            inc(match alert.state {
+                AlertState::Raised => &self.metrics.alerts_raised,
+                AlertState::Updated => &self.metrics.alerts_updated,
+                AlertState::Cleared => &self.metrics.alerts_cleared,
+            });
+        }
     }
 
     /// The tracker, for status and tests.
@@ -294,7 +297,7 @@ impl Pipeline {
                 let before = alerts.len();
                 self.rules
                     .observe_ais(&p, AisClass::A, &self.picture, alerts);
-                self.count_raised(&alerts[before..]);
+                self.count_alerts(&alerts[before..]);
                 let batch = self.ais_batch(&p);
                 self.submit(batch, alerts);
             }
@@ -443,7 +446,7 @@ impl Pipeline {
         let before = alerts.len();
         self.rules
             .after_scan(t, tracks, &report.ais, &self.picture, alerts);
-        self.count_raised(&alerts[before..]);
+        self.count_alerts(&alerts[before..]);
     }
 }
 

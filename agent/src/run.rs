@@ -54,7 +54,7 @@ impl AgentHandle {
 /// link did.
 pub fn status_line(s: &Snapshot) -> String {
     format!(
-        "frames_in={} bad_frames={} lost_frames={} plots={} ais_msgs={} tracks={} confirmed={} ais_bound={} alerts_raised={} alerts_acked={} outbox_pending={} publish_refused={} mqtt_connects={} mqtt_errors={}",
+        "frames_in={} bad_frames={} lost_frames={} plots={} ais_msgs={} tracks={} confirmed={} ais_bound={} alerts_raised={} alerts_updated={} alerts_cleared={} alerts_acked={} outbox_pending={} publish_refused={} mqtt_connects={} mqtt_errors={}",
         s.frames_in,
         s.bad_frames(),
         s.frames_lost,
@@ -64,6 +64,8 @@ pub fn status_line(s: &Snapshot) -> String {
         s.tracks_confirmed_alive,
         s.ais_bindings,
         s.alerts_raised,
+        s.alerts_updated,
+        s.alerts_cleared,
         s.alerts_acked,
         s.outbox_pending,
         s.publish_refused,

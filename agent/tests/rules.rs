@@ -268,7 +268,15 @@ fn a_dark_boat_gives_one_raised_alert_then_updates_then_a_clearing_not_one_per_s
         "nothing else: {:#?}",
         run.alerts
     );
-    assert_eq!(run.metrics.snapshot().alerts_raised, 1);
+    let counted = run.metrics.snapshot();
+    assert_eq!(
+        (
+            counted.alerts_raised,
+            counted.alerts_updated,
+            counted.alerts_cleared
+        ),
+        (1, updates as u64, 1)
+    );
     // Every revision is a valid payload carrying its state and revision.
     for a in &dark {
         let json = serde_json::to_value(a.payload("GR", "rules-test")).unwrap();

@@ -2,6 +2,7 @@
 //! fused picture after every scan, and the clock once a second for the rules that watch for
 //! silence.
 
+use super::Alert;
 use super::ais_gap::{AisClass, AisGapRule, local_position};
 use super::ais_spoofing::AisSpoofingRule;
 use super::config::{AreaConfig, RulesConfig};
@@ -12,7 +13,6 @@ use super::loitering::LoiteringRule;
 use super::rendezvous::RendezvousRule;
 use super::scene::{AisCoverage, Context, SceneIndex};
 use super::zone::{Border, Zone, ZoneEntryRule};
-use super::{Alert, AlertState};
 use crate::config::ConfigError;
 use crate::decode::{AisPosition, Time};
 use crate::fuse::{AisEvent, AisPicture, Track};
@@ -324,14 +324,6 @@ impl Rules {
             self.logged = s;
         }
     }
-}
-
-/// How many of `alerts` are newly raised (not updates or clearings).
-pub fn raised(alerts: &[Alert]) -> usize {
-    alerts
-        .iter()
-        .filter(|a| a.state == AlertState::Raised)
-        .count()
 }
 
 #[cfg(test)]
