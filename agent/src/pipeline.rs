@@ -412,7 +412,7 @@ impl Pipeline {
         add(&m.tracks_confirmed, report.confirmed.len() as u64);
         add(&m.tracks_deleted, report.deleted.len() as u64);
         for track in &report.deleted {
-            tracing::debug!(track = track.id, "track deleted");
+            tracing::debug!(track, "track deleted");
         }
         for id in &report.confirmed {
             tracing::info!(track = id, "track confirmed");

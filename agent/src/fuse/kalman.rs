@@ -122,6 +122,27 @@ pub struct Innovation {
     pub ln_det_s: f64,
 }
 
+/// [`MeasurementModel::gate_test`]: a prediction linearised for gating.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GateTest {
+    predicted: Vector2<f64>,
+    bearing: bool,
+    s_inv: Matrix2<f64>,
+}
+
+impl GateTest {
+    /// Squared Mahalanobis distance of `z`, equal to [`Innovation::d2`] of
+    /// [`MeasurementModel::innovation`]; `None` if not finite.
+    pub fn d2(&self, z: Vector2<f64>) -> Option<f64> {
+        let mut nu = z - self.predicted;
+        if self.bearing {
+            nu.y = wrap_pi(nu.y);
+        }
+        let d2 = (nu.transpose() * self.s_inv * nu)[(0, 0)];
+        (d2.is_finite() && d2 >= 0.0).then_some(d2)
+    }
+}
+
 impl Innovation {
     /// Gaussian likelihood of the innovation, `N(ν; 0, S)`, as a natural logarithm.
     pub fn log_likelihood(&self) -> f64 {
@@ -245,15 +266,16 @@ impl MeasurementModel {
         }
     }
 
-    /// Innovation of measurement `z` against `pred`; `None` where the model is singular (a
-    /// target on top of the radar, a degenerate covariance).
-    pub fn innovation(&self, pred: &Gaussian, z: Vector2<f64>) -> Option<Innovation> {
-        let (nu, h, r) = match *self {
+    /// The predicted measurement of `pred`, the Jacobian there, the measurement covariance,
+    /// and whether the second component is a bearing (wrapped); `None` where the model is
+    /// singular (a target on top of the radar).
+    fn linearise(&self, pred: &Gaussian) -> Option<(Vector2<f64>, Jacobian, Matrix2<f64>, bool)> {
+        match *self {
             MeasurementModel::Position { r } => {
                 let mut h = Jacobian::zeros();
                 h[(0, X)] = 1.0;
                 h[(1, Y)] = 1.0;
-                (z - pred.position(), h, r)
+                Some((pred.position(), h, r, false))
             }
             MeasurementModel::RangeBearing { sensor, r } => {
                 let d = pred.position() - sensor;
@@ -262,24 +284,38 @@ impl MeasurementModel {
                 if rho < 1.0 {
                     return None;
                 }
-                let predicted = Vector2::new(rho, d.x.atan2(d.y));
                 let mut h = Jacobian::zeros();
                 h[(0, X)] = d.x / rho;
                 h[(0, Y)] = d.y / rho;
                 h[(1, X)] = d.y / rho2;
                 h[(1, Y)] = -d.x / rho2;
-                let mut nu = z - predicted;
-                nu.y = wrap_pi(nu.y);
-                (nu, h, r)
+                Some((Vector2::new(rho, d.x.atan2(d.y)), h, r, true))
             }
-        };
+        }
+    }
+
+    /// The innovation covariance `H P Hᵀ + R` (symmetrised) and its determinant, if positive.
+    fn innovation_covariance(
+        pred: &Gaussian,
+        h: &Jacobian,
+        r: &Matrix2<f64>,
+    ) -> Option<(Matrix2<f64>, f64)> {
         let s = h * pred.p * h.transpose() + r;
         let s = (s + s.transpose()) * 0.5;
         let det = s.determinant();
-        if !(det > 0.0 && det.is_finite()) {
-            return None;
-        }
+        (det > 0.0 && det.is_finite()).then_some((s, det))
+    }
+
+    /// Innovation of measurement `z` against `pred`; `None` where the model is singular (a
+    /// target on top of the radar, a degenerate covariance).
+    pub fn innovation(&self, pred: &Gaussian, z: Vector2<f64>) -> Option<Innovation> {
+        let (predicted, h, r, bearing) = self.linearise(pred)?;
+        let (s, det) = Self::innovation_covariance(pred, &h, &r)?;
         let s_inv = s.try_inverse()?;
+        let mut nu = z - predicted;
+        if bearing {
+            nu.y = wrap_pi(nu.y);
+        }
         let d2 = (nu.transpose() * s_inv * nu)[(0, 0)];
         if !d2.is_finite() || d2 < 0.0 {
             return None;
@@ -292,6 +328,18 @@ impl MeasurementModel {
             r,
             d2,
             ln_det_s: det.ln(),
+        })
+    }
+
+    /// What the squared Mahalanobis distance of any measurement of this model from `pred`
+    /// needs, computed once: a track gated against many plots of one radar linearises once.
+    pub fn gate_test(&self, pred: &Gaussian) -> Option<GateTest> {
+        let (predicted, h, r, bearing) = self.linearise(pred)?;
+        let (s, _) = Self::innovation_covariance(pred, &h, &r)?;
+        Some(GateTest {
+            predicted,
+            bearing,
+            s_inv: s.try_inverse()?,
         })
     }
 
@@ -380,6 +428,36 @@ mod tests {
         let g = at(-10.0, 5000.0, 100.0);
         let inn = model.innovation(&g, Vector2::new(5000.0, 0.001)).unwrap();
         assert!(inn.nu.y.abs() < 0.01, "{}", inn.nu.y);
+    }
+
+    #[test]
+    fn a_gate_test_gives_the_innovations_distance() {
+        let rb = MeasurementModel::range_bearing(Vector2::new(100.0, -50.0), 10.0, 0.01);
+        let xy = MeasurementModel::position(15.0);
+        // Targets east, and just west of north of the radar (bearings across ±π too).
+        for g in [
+            at(3000.0, 4000.0, 50.0),
+            at(-3.0, 4000.0, 50.0),
+            at(100.0, -4000.0, 5.0),
+        ] {
+            for model in [rb, xy] {
+                let test = model.gate_test(&g).unwrap();
+                for z in [
+                    Vector2::new(5000.0, 0.6),
+                    Vector2::new(4050.0, -0.002),
+                    Vector2::new(4000.0, std::f64::consts::PI - 0.001),
+                    Vector2::new(3010.0, 3990.0),
+                ] {
+                    let inn = model.innovation(&g, z).unwrap();
+                    let d2 = test.d2(z).unwrap();
+                    assert!(
+                        (d2 - inn.d2).abs() <= 1e-9 * inn.d2.max(1.0),
+                        "{d2} vs {}",
+                        inn.d2
+                    );
+                }
+            }
+        }
     }
 
     #[test]

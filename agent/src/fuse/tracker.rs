@@ -27,7 +27,7 @@
 use super::assign::{Clusters, Solver};
 use super::filter::{Filter, FilterState};
 use super::gating::GridIndex;
-use super::kalman::{Gaussian, MeasurementModel, chi2_gate_2dof};
+use super::kalman::{GateTest, Gaussian, MeasurementModel, chi2_gate_2dof};
 use crate::config::{AisFusionConfig, TrackerConfig};
 use crate::decode::Time;
 use nalgebra::{Matrix2, Vector2};
@@ -256,8 +256,9 @@ pub struct ScanReport {
     pub started: Vec<TrackId>,
     /// Tracks confirmed.
     pub confirmed: Vec<TrackId>,
-    /// Tracks deleted, as they were last.
-    pub deleted: Vec<Track>,
+    /// Tracks deleted. (Ids only: a scan of a busy picture deletes a thousand clutter
+    /// tracks, and copying each whole track out cost more than the rest of the deletion.)
+    pub deleted: Vec<TrackId>,
     /// AIS bindings made and split.
     pub ais: Vec<AisEvent>,
 }
@@ -602,6 +603,9 @@ impl Tracker {
             let valid = &s.valid;
             let predicted = &s.predicted[i];
             let estimate = &s.estimate[i];
+            // The track linearised for the last measurement model seen: one radar's plots
+            // around this track share it.
+            let mut linearised: Option<(MeasurementModel, Option<GateTest>)> = None;
             grid.query(center, radius, |j| {
                 if !valid[j] {
                     return;
@@ -617,30 +621,38 @@ impl Tracker {
                 // Most detections are at the scan time, where the prediction and its
                 // estimate are already made.
                 let late_pred;
-                let (pred, inn) = if det.t == t_scan {
-                    (predicted, det.model.innovation(estimate, det.z))
+                let (pred, d2) = if det.t == t_scan {
+                    let test = match linearised {
+                        Some((model, test)) if model == det.model => test,
+                        _ => {
+                            let test = det.model.gate_test(estimate);
+                            linearised = Some((det.model, test));
+                            test
+                        }
+                    };
+                    (predicted, test.and_then(|t| t.d2(det.z)))
                 } else {
                     late_pred = self.filter.predict(&track.filter, det.t - track.t);
                     let inn = self.filter.innovation(&late_pred, &det.model, det.z);
-                    (&late_pred, inn)
+                    (&late_pred, inn.map(|inn| inn.d2))
                 };
-                let Some(inn) = inn else {
+                let Some(d2) = d2 else {
                     return;
                 };
-                if inn.d2 > self.gate {
+                if d2 > self.gate {
                     return;
                 }
                 if track.status == TrackStatus::Confirmed {
                     in_confirmed_gate[j] = true;
                     let best = &mut det_best[j];
-                    let entry = (inn.d2, i as u32);
-                    if inn.d2 < best[0].0 {
+                    let entry = (d2, i as u32);
+                    if d2 < best[0].0 {
                         *best = [entry, best[0]];
-                    } else if inn.d2 < best[1].0 {
+                    } else if d2 < best[1].0 {
                         best[1] = entry;
                     }
                 }
-                let mut cost = inn.d2;
+                let mut cost = d2;
                 if det.mmsi.is_some() {
                     if bound == det.mmsi {
                         // The vessel's own track: preferred over any other pairing.
@@ -907,7 +919,7 @@ impl Tracker {
             } || now - track.t > self.config.max_coast_s;
             if delete {
                 // Order does not matter to the tracker; swap_remove keeps deletion O(1).
-                report.deleted.push(self.tracks.swap_remove(k));
+                report.deleted.push(self.tracks.swap_remove(k).id);
             } else {
                 k += 1;
             }
