@@ -5,10 +5,12 @@
 mod link_support;
 
 use link_support::{
-    Mosquitto, agent_config_text, free_port, make_pki, password_file, run_link_test,
+    Mosquitto, agent_config_file, assert_delivers, assert_refused, free_port, make_pki,
+    password_file,
 };
+use std::path::{Path, PathBuf};
 
-fn tls_broker(dir: &std::path::Path) -> (Mosquitto, link_support::Pki) {
+fn tls_broker(dir: &Path) -> (Mosquitto, link_support::Pki) {
     let pki = make_pki(dir, "border");
     let passwd = password_file(dir, "samos-east", "right horse battery");
     let port = free_port();
@@ -27,64 +29,41 @@ fn tls_broker(dir: &std::path::Path) -> (Mosquitto, link_support::Pki) {
     (broker, pki)
 }
 
-fn config_file(dir: &std::path::Path, port: u16, name: &str, extra: &str) -> std::path::PathBuf {
-    let path = dir.join(format!("{name}.toml"));
-    std::fs::write(
-        &path,
-        agent_config_text(port, &dir.join(format!("{name}-outbox")), extra),
+/// An agent config for user samos-east with `password`, trusting the CA in `ca`.
+fn tls_config(dir: &Path, broker: &Mosquitto, password: &str, ca: &Path) -> PathBuf {
+    agent_config_file(
+        dir,
+        broker.port,
+        "agent",
+        &format!(
+            "username = \"samos-east\"\npassword = \"{password}\"\n[mqtt.tls]\nca_file = \"{}\"\n",
+            ca.display()
+        ),
     )
-    .unwrap();
-    path
 }
 
 #[test]
 fn tls_with_the_right_password_delivers_alerts() {
     let dir = tempfile::tempdir().unwrap();
     let (broker, pki) = tls_broker(dir.path());
-    let config = config_file(
-        dir.path(),
-        broker.port,
-        "agent",
-        &format!(
-            "username = \"samos-east\"\npassword = \"right horse battery\"\n[mqtt.tls]\nca_file = \"{}\"\n",
-            pki.ca.display()
-        ),
-    );
-    let (ok, stdout, stderr) = run_link_test(
-        &config,
-        &["--count", "20", "--rate", "0", "--timeout", "30"],
-    );
-    assert!(ok, "{stdout}\n{stderr}\n{}", broker.log());
-    assert!(
-        stdout.contains("20 alerts raised, 20 acknowledged"),
-        "{stdout}"
-    );
+    let config = tls_config(dir.path(), &broker, "right horse battery", &pki.ca);
+    assert_delivers(&config, &broker);
 }
 
 #[test]
 fn a_wrong_password_is_refused_with_an_error_that_names_the_keys() {
     let dir = tempfile::tempdir().unwrap();
     let (broker, pki) = tls_broker(dir.path());
-    let config = config_file(
-        dir.path(),
-        broker.port,
-        "agent",
-        &format!(
-            "username = \"samos-east\"\npassword = \"wrong\"\n[mqtt.tls]\nca_file = \"{}\"\n",
-            pki.ca.display()
-        ),
+    let config = tls_config(dir.path(), &broker, "wrong", &pki.ca);
+    assert_refused(
+        &config,
+        "a wrong password gets nothing through",
+        &[
+            "the broker refused the connection",
+            "check mqtt.username and mqtt.password",
+            "timed out",
+        ],
     );
-    let (ok, stdout, stderr) = run_link_test(&config, &["--count", "1", "--timeout", "3"]);
-    assert!(!ok, "a wrong password gets nothing through: {stdout}");
-    assert!(
-        stderr.contains("the broker refused the connection"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("check mqtt.username and mqtt.password"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("timed out"), "{stderr}");
 }
 
 #[test]
@@ -92,20 +71,13 @@ fn a_broker_certificate_from_an_unknown_ca_is_refused_with_an_error_about_the_ca
     let dir = tempfile::tempdir().unwrap();
     let (broker, _) = tls_broker(dir.path());
     let other = make_pki(dir.path(), "elsewhere");
-    let config = config_file(
-        dir.path(),
-        broker.port,
-        "agent",
-        &format!(
-            "username = \"samos-east\"\npassword = \"right horse battery\"\n[mqtt.tls]\nca_file = \"{}\"\n",
-            other.ca.display()
-        ),
+    let config = tls_config(dir.path(), &broker, "right horse battery", &other.ca);
+    assert_refused(
+        &config,
+        "an untrusted broker gets nothing",
+        &[
+            "TLS: invalid peer certificate: UnknownIssuer",
+            "mqtt.tls.ca_file",
+        ],
     );
-    let (ok, stdout, stderr) = run_link_test(&config, &["--count", "1", "--timeout", "3"]);
-    assert!(!ok, "an untrusted broker gets nothing: {stdout}");
-    assert!(
-        stderr.contains("TLS: invalid peer certificate: UnknownIssuer"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("mqtt.tls.ca_file"), "{stderr}");
 }

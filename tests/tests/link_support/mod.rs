@@ -207,6 +207,39 @@ pub fn run_link_test(config_file: &Path, args: &[&str]) -> (bool, String, String
     )
 }
 
+/// Writes `NAME.toml` in `dir`: [`agent_config_text`] for a broker on `port`, with the outbox
+/// in `NAME-outbox` and `extra` after `[mqtt]`.
+pub fn agent_config_file(dir: &Path, port: u16, name: &str, extra: &str) -> PathBuf {
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(
+        &path,
+        agent_config_text(port, &dir.join(format!("{name}-outbox")), extra),
+    )
+    .unwrap();
+    path
+}
+
+/// Runs `link-test` on `config` for 20 alerts as fast as they go: all must be acknowledged.
+pub fn assert_delivers(config: &Path, broker: &Mosquitto) {
+    let (ok, stdout, stderr) =
+        run_link_test(config, &["--count", "20", "--rate", "0", "--timeout", "30"]);
+    assert!(ok, "{stdout}\n{stderr}\n{}", broker.log());
+    assert!(
+        stdout.contains("20 alerts raised, 20 acknowledged"),
+        "{stdout}"
+    );
+}
+
+/// Runs `link-test` on `config` for one alert with a 3 s timeout: it must fail (`why`), and its
+/// errors must say each of `reasons`.
+pub fn assert_refused(config: &Path, why: &str, reasons: &[&str]) {
+    let (ok, stdout, stderr) = run_link_test(config, &["--count", "1", "--timeout", "3"]);
+    assert!(!ok, "{why}: {stdout}");
+    for reason in reasons {
+        assert!(stderr.contains(reason), "{reason:?} not in:\n{stderr}");
+    }
+}
+
 /// What a subscriber received.
 #[derive(Debug, Default)]
 pub struct Received {
