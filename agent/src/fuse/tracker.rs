@@ -316,6 +316,10 @@ struct Scratch {
     predicted: Vec<FilterState>,
     /// The distinct measurement models of the scan, up to [`GATE_MODELS`].
     models: Vec<MeasurementModel>,
+    /// Per detection, its model's index in `models` (`u8::MAX`: not there).
+    det_model: Vec<u8>,
+    /// Per track and model (`track * models.len() + model`), the track linearised for it.
+    gate_tests: Vec<Option<GateTest>>,
     /// The combined estimate of each prediction (an IMM's moment match, computed once).
     estimate: Vec<Gaussian>,
     center: Vec<Vector2<f64>>,
@@ -534,6 +538,8 @@ impl Tracker {
         // the widest measurement spread, and the scan's time spread.
         s.det_pos.clear();
         s.models.clear();
+        s.det_model.clear();
+        s.gate_tests.clear();
         let mut meas_var: f64 = 0.0;
         let mut max_dt: f64 = 0.0;
         let mut too_many_models = false;
@@ -553,28 +559,36 @@ impl Tracker {
                 }
             }
         }
+        if too_many_models {
+            s.models.clear();
+        }
+        for det in dets {
+            let k = s.models.iter().position(|m| *m == det.model);
+            s.det_model.push(k.map_or(u8::MAX, |k| k as u8));
+        }
 
         for track in &self.tracks {
             let predicted = self.filter.predict(&track.filter, t_scan - track.t);
             let est = self.filter.estimate(&predicted);
             let pos_var = max_eigen(&est.position_covariance());
             let vel_var = max_eigen(&est.velocity_covariance());
-            // The measurement spread near this track, not the scan's widest: a radar's
-            // plots 40 km out spread across 200 m, those nearby across a few metres, and
-            // every gate sized for the widest would test ten times the candidates.
-            let meas_var = if too_many_models {
-                meas_var
-            } else {
-                let reach = (self.gate * pos_var).sqrt() + 100.0;
-                s.models
-                    .iter()
-                    .map(|m| m.spread_near(est.position(), reach))
-                    .fold(0.0, f64::max)
-            };
-            // The gate circle at the scan time, widened by how far the target can move
-            // between the scan time and a detection's own time.
-            let r = (self.gate * (pos_var + meas_var)).sqrt()
-                + max_dt * (est.velocity().norm() + (self.gate * vel_var).sqrt());
+            // The gate's extent for the measurement models of this scan at this track, not
+            // one size for all: a radar's plots 40 km out spread across 200 m, those nearby
+            // across a few metres, and every gate sized for the widest would test ten times
+            // the candidates. Widened by how far the target can move between the scan time
+            // and a detection's own time.
+            let mut extent: Option<f64> = (!too_many_models).then_some(0.0);
+            for model in &s.models {
+                let gate = model.gate(&est, self.gate);
+                extent = extent.zip(gate).map(|(e, (_, g))| e.max(g));
+                s.gate_tests.push(gate.map(|(test, _)| test));
+            }
+            let extent = extent.unwrap_or_else(|| {
+                // Many sensors, or a model singular here: the scan's widest spread, with
+                // room for the polar-to-plane curvature.
+                1.25 * (self.gate * (pos_var + meas_var)).sqrt()
+            });
+            let r = extent + max_dt * (est.velocity().norm() + (self.gate * vel_var).sqrt());
             s.predicted.push(predicted);
             s.center.push(est.position());
             s.estimate.push(est);
@@ -603,9 +617,9 @@ impl Tracker {
             let valid = &s.valid;
             let predicted = &s.predicted[i];
             let estimate = &s.estimate[i];
-            // The track linearised for the last measurement model seen: one radar's plots
-            // around this track share it.
-            let mut linearised: Option<(MeasurementModel, Option<GateTest>)> = None;
+            let n_models = s.models.len();
+            let gate_tests = &s.gate_tests[i * n_models..(i + 1) * n_models];
+            let det_model = &s.det_model;
             grid.query(center, radius, |j| {
                 if !valid[j] {
                     return;
@@ -622,13 +636,10 @@ impl Tracker {
                 // estimate are already made.
                 let late_pred;
                 let (pred, d2) = if det.t == t_scan {
-                    let test = match linearised {
-                        Some((model, test)) if model == det.model => test,
-                        _ => {
-                            let test = det.model.gate_test(estimate);
-                            linearised = Some((det.model, test));
-                            test
-                        }
+                    // The track linearised once for this detection's model, or now.
+                    let test = match gate_tests.get(usize::from(det_model[j])) {
+                        Some(test) => *test,
+                        None => det.model.gate_test(estimate),
                     };
                     (predicted, test.and_then(|t| t.d2(det.z)))
                 } else {
@@ -1433,6 +1444,53 @@ mod tests {
             let (a, b) = (&in_order.tracks()[0], &delayed.tracks()[0]);
             let gap = (a.estimate.position() - b.estimate.position()).norm();
             assert!(gap < 1e-6, "late = {late}: estimates differ by {gap} m");
+        }
+    }
+
+    #[test]
+    fn the_gate_circle_holds_every_measurement_the_gate_accepts() {
+        // Points on the edge of the χ² gate in (range, bearing) space, for targets near and
+        // far from the radar and with small and large uncertainty, all fall inside the
+        // circle the spatial index is queried with: the index never hides a candidate.
+        use crate::fuse::kalman::{Covariance, State, X, Y};
+        let gate = chi2_gate_2dof(0.9999);
+        let radar =
+            MeasurementModel::range_bearing(Vector2::new(500.0, -300.0), 15.0, 0.3f64.to_radians());
+        let plots = MeasurementModel::position(15.0);
+        for (x, y) in [(1_500.0, 200.0), (-9_000.0, 4_000.0), (30_000.0, 40_000.0)] {
+            for sigma in [5.0, 50.0, 300.0] {
+                let mut state = State::zeros();
+                state[X] = x;
+                state[Y] = y;
+                let est = Gaussian {
+                    x: state,
+                    p: Covariance::identity() * (sigma * sigma),
+                };
+                let at = est.position();
+                let radius = radar
+                    .gate_extent(&est, gate)
+                    .unwrap()
+                    .max(plots.gate_extent(&est, gate).unwrap());
+                let d = at - Vector2::new(500.0, -300.0);
+                let predicted = Vector2::new(d.norm(), d.x.atan2(d.y));
+                let s = radar.innovation(&est, predicted).unwrap().s;
+                // Cholesky of the 2 × 2 innovation covariance.
+                let l11 = s[(0, 0)].sqrt();
+                let l21 = s[(1, 0)] / l11;
+                let l22 = (s[(1, 1)] - l21 * l21).sqrt();
+                for k in 0..360 {
+                    let a = f64::from(k).to_radians();
+                    let (u, v) = (gate.sqrt() * a.cos(), gate.sqrt() * a.sin());
+                    let z = predicted + Vector2::new(l11 * u, l21 * u + l22 * v);
+                    let p = radar.position_of(z).0;
+                    let off = (p - at).norm();
+                    // (On the edge itself the two may differ in the last bits.)
+                    assert!(
+                        off <= radius * (1.0 + 1e-12),
+                        "target at ({x}, {y}) σ {sigma}: edge point {off:.1} m out, radius {radius:.1} m"
+                    );
+                }
+            }
         }
     }
 
