@@ -131,7 +131,7 @@ pub fn spawn(config: Config, policy: Arc<Policy>, metrics: Arc<Metrics>) -> Agen
     let pipeline = Pipeline::new(&config, metrics.clone());
     let shared = Shared {
         config: config.clone(),
-        policy,
+        policy: policy.clone(),
         metrics: metrics.clone(),
     };
     tasks.push(tokio::spawn(run_pipeline(
@@ -157,7 +157,16 @@ pub fn spawn(config: Config, policy: Arc<Policy>, metrics: Arc<Metrics>) -> Agen
             ticker.tick().await;
             loop {
                 tokio::select! {
-                    _ = ticker.tick() => tracing::info!("status {}", status_line(&metrics.snapshot())),
+                    _ = ticker.tick() => {
+                        let shared = policy.stats();
+                        tracing::info!(
+                            "status {} signed={} plates_hashed={} plates_removed={}",
+                            status_line(&metrics.snapshot()),
+                            shared.messages,
+                            shared.plates_hashed,
+                            shared.plates_removed
+                        );
+                    }
                     _ = shutdown.changed() => return,
                 }
             }
