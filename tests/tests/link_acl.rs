@@ -4,27 +4,13 @@
 
 mod link_support;
 
-use borderfuse_agent::metrics::{Metrics, Snapshot};
+use borderfuse_agent::metrics::Metrics;
 use borderfuse_agent::publish::outbox::Outbox;
 use borderfuse_agent::publish::{Link, Message};
-use link_support::{Mosquitto, agent_config, agent_config_text, alert_messages, free_port};
+use link_support::{
+    Mosquitto, agent_config, agent_config_text, alert_messages, free_port, wait_for,
+};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-async fn wait_for(metrics: &Metrics, what: &str, done: impl Fn(&Snapshot) -> bool) -> Snapshot {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let s = metrics.snapshot();
-        if done(&s) {
-            return s;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}: {s:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_acl_refusal_is_counted_not_delivered_and_the_alert_stays_in_the_outbox() {

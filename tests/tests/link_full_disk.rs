@@ -9,10 +9,11 @@ use borderfuse_agent::metrics::Metrics;
 use borderfuse_agent::publish::linktest::synthetic_alert;
 use borderfuse_agent::publish::outbox::LOG_FILE;
 use borderfuse_agent::publish::{Link, Message};
-use link_support::{Mosquitto, agent_config, agent_config_text, alert_messages, free_port};
+use link_support::{
+    Mosquitto, agent_config, agent_config_text, alert_messages, free_port, wait_for,
+};
 use nix::sys::resource::{Resource, getrlimit, setrlimit};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 fn alerts(config: &borderfuse_agent::config::Config, from: u64, to: u64) -> Vec<Message> {
     let now_ms = borderfuse_agent::ingest::now_utc_ms();
@@ -22,22 +23,6 @@ fn alerts(config: &borderfuse_agent::config::Config, from: u64, to: u64) -> Vec<
             alert_messages(&alert, config, now_ms).unwrap()
         })
         .collect()
-}
-
-async fn wait(
-    metrics: &Metrics,
-    what: &str,
-    done: impl Fn(&borderfuse_agent::metrics::Snapshot) -> bool,
-) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while !done(&metrics.snapshot()) {
-        assert!(
-            Instant::now() < deadline,
-            "{what}: {:?}",
-            metrics.snapshot()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -61,7 +46,7 @@ async fn failed_outbox_writes_are_counted_and_retried_and_lose_no_alert() {
     let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
     let link = Link::start(&config, metrics.clone(), shutdown, None).unwrap();
     link.handle().send(alerts(&config, 0, 5)).await.unwrap();
-    wait(&metrics, "the first alerts delivered", |s| {
+    wait_for(&metrics, "the first alerts delivered", |s| {
         s.alerts_acked == 5 && s.outbox_pending == 0
     })
     .await;
@@ -73,7 +58,7 @@ async fn failed_outbox_writes_are_counted_and_retried_and_lose_no_alert() {
     let handle = link.handle();
     let later = alerts(&config, 5, 15);
     let sender = tokio::spawn(async move { handle.send(later).await });
-    wait(&metrics, "write failures counted", |s| {
+    wait_for(&metrics, "write failures counted", |s| {
         s.outbox_write_errors >= 2
     })
     .await;
@@ -88,7 +73,7 @@ async fn failed_outbox_writes_are_counted_and_retried_and_lose_no_alert() {
     // Room on the disk again.
     setrlimit(Resource::RLIMIT_FSIZE, soft, hard).unwrap();
     sender.await.unwrap().expect("stored once writes work");
-    wait(&metrics, "every alert delivered", |s| s.alerts_acked == 15).await;
+    wait_for(&metrics, "every alert delivered", |s| s.alerts_acked == 15).await;
     assert_eq!(metrics.snapshot().alerts_dropped, 0);
     let _ = shutdown_tx.send(true);
     link.join().await;

@@ -3,11 +3,14 @@
 //! disappearing and coming back under the same (udev-style symlink) path. Each is counted,
 //! and the agent keeps running.
 
+mod link_support;
+
 use borderfuse_agent::config::Config;
-use borderfuse_agent::metrics::{Metrics, Snapshot};
+use borderfuse_agent::metrics::Metrics;
 use borderfuse_common::frame::{AisSentence, Payload, RadarNorthMarker, RadarPlot};
 use borderfuse_firmware::link::FrameLink;
 use borderfuse_sim::pty::Pty;
+use link_support::wait_for;
 use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -77,22 +80,6 @@ fn flip_a_body_bit(wire: &[u8]) -> Vec<u8> {
     let mut out = again[..m].to_vec();
     out.push(0);
     out
-}
-
-/// Waits up to 10 s for `done` to hold on the agent's counters.
-async fn wait_for(metrics: &Metrics, what: &str, done: impl Fn(&Snapshot) -> bool) -> Snapshot {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let s = metrics.snapshot();
-        if done(&s) {
-            return s;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}: {s:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

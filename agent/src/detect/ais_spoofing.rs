@@ -181,6 +181,13 @@ struct Fix {
     lon: f64,
 }
 
+impl Fix {
+    /// Time and place, as the alert's evidence gives them.
+    fn evidence(&self) -> serde_json::Value {
+        json!({"time": rfc3339(self.t), "lat": round_to(self.lat, 1e-6), "lon": round_to(self.lon, 1e-6)})
+    }
+}
+
 /// What is known of one MMSI's positions: where it was heard, and a second place when its
 /// reports stopped fitting the first.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -358,10 +365,7 @@ impl AisSpoofingRule {
                     evidence: json!({
                         "check": Check::DuplicateMmsi.as_str(),
                         "mmsi": mmsi,
-                        "places": [
-                            {"time": rfc3339(v.a.t), "lat": round_to(v.a.lat, 1e-6), "lon": round_to(v.a.lon, 1e-6)},
-                            {"time": rfc3339(b.t), "lat": round_to(b.lat, 1e-6), "lon": round_to(b.lon, 1e-6)},
-                        ],
+                        "places": [v.a.evidence(), b.evidence()],
                         "distance_m": round_to(d, 1.0),
                         "time_between_s": round_to(dt, 0.1),
                         "alternations": v.alternations,
@@ -399,8 +403,8 @@ impl AisSpoofingRule {
                 evidence: json!({
                     "check": Check::ImplausibleJump.as_str(),
                     "mmsi": mmsi,
-                    "from": {"time": rfc3339(from.t), "lat": round_to(from.lat, 1e-6), "lon": round_to(from.lon, 1e-6)},
-                    "to": {"time": rfc3339(fix.t), "lat": round_to(fix.lat, 1e-6), "lon": round_to(fix.lon, 1e-6)},
+                    "from": from.evidence(),
+                    "to": fix.evidence(),
                     "distance_m": round_to(d, 1.0),
                     "time_between_s": round_to(dt, 0.1),
                     "implied_speed_kn": round_to(d / dt.max(1.0) / KNOT_MPS, 0.1),

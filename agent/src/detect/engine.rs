@@ -231,6 +231,15 @@ impl Rules {
         self.log_drops();
     }
 
+    /// Moves the rules' clock forward to `now` (never back, ignoring a non-finite `now`);
+    /// whether there is a clock to run the rules at.
+    fn advance(&mut self, now: Time) -> bool {
+        if now.is_finite() {
+            self.now = self.now.max(now);
+        }
+        self.now.is_finite()
+    }
+
     /// Runs every rule on the picture after a scan at `now` (at most every
     /// [`MIN_EVALUATION_INTERVAL_S`]), with the AIS events of that scan (always).
     pub fn after_scan(
@@ -241,10 +250,7 @@ impl Rules {
         picture: &AisPicture,
         out: &mut Vec<Alert>,
     ) {
-        if now.is_finite() {
-            self.now = self.now.max(now);
-        }
-        if !self.now.is_finite() {
+        if !self.advance(now) {
             return;
         }
         let scene = self.index.scene(self.now, tracks, picture);
@@ -283,10 +289,7 @@ impl Rules {
         picture: &AisPicture,
         out: &mut Vec<Alert>,
     ) {
-        if now.is_finite() {
-            self.now = self.now.max(now);
-        }
-        if !self.now.is_finite() {
+        if !self.advance(now) {
             return;
         }
         let scene = self.index.scene(self.now, tracks, picture);

@@ -240,6 +240,27 @@ pub fn assert_refused(config: &Path, why: &str, reasons: &[&str]) {
     }
 }
 
+/// Waits up to 15 s for `done` to hold on the agent's counters; returns them then, fails the
+/// test naming `what` if they never do.
+pub async fn wait_for(
+    metrics: &borderfuse_agent::metrics::Metrics,
+    what: &str,
+    done: impl Fn(&borderfuse_agent::metrics::Snapshot) -> bool,
+) -> borderfuse_agent::metrics::Snapshot {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let s = metrics.snapshot();
+        if done(&s) {
+            return s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}: {s:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// What a subscriber received.
 #[derive(Debug, Default)]
 pub struct Received {
