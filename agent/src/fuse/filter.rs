@@ -6,7 +6,7 @@
 //! straight legs. Both are extended Kalman filters on the measurement side (range/bearing
 //! radars and position reports per detection, [`MeasurementModel`]).
 
-use super::kalman::{Gaussian, Innovation, MeasurementModel, update};
+use super::kalman::{Covariance, DIM, Gaussian, Innovation, MeasurementModel, update};
 use super::motion::{ConstantVelocity, CoordinatedTurn, MotionModel};
 use nalgebra::Vector2;
 use serde::{Deserialize, Serialize};
@@ -248,7 +248,19 @@ impl Filter {
                 }
             }
         };
-        self.estimate(&updated).is_sane().then_some(updated)
+        is_sane(&updated).then_some(updated)
+    }
+}
+
+/// Whether every estimate in `state` is sane (and with it their mixture): checked per model
+/// rather than on the moment match, which the caller computes anyway when it needs it.
+fn is_sane(state: &FilterState) -> bool {
+    match state {
+        FilterState::Single(g) => g.is_sane(),
+        FilterState::Imm {
+            models,
+            probabilities,
+        } => models.iter().all(Gaussian::is_sane) && probabilities.iter().all(|p| p.is_finite()),
     }
 }
 
@@ -260,14 +272,32 @@ fn normalise(w: [f64; 2]) -> [f64; 2] {
 }
 
 /// Moment-matched mixture of two Gaussians with weights `w` (which sum to 1).
+///
+/// For two components the mixture's spread is `w₀P₀ + w₁P₁ + w₀w₁ddᵀ` with `d = x₁ − x₀`: one
+/// outer product instead of one per component, and exactly symmetric when `P₀` and `P₁` are
+/// (every filter output is), so no symmetrisation pass. The IMM mixes twice per prediction
+/// and this is a tenth of a scan's time at 10,000 tracks.
 fn combine(models: &[Gaussian; 2], w: &[f64; 2]) -> Gaussian {
-    let x = models[0].x * w[0] + models[1].x * w[1];
-    let mut p = super::kalman::Covariance::zeros();
-    for (g, &wi) in models.iter().zip(w) {
-        let d = g.x - x;
-        p += (g.p + d * d.transpose()) * wi;
+    let d = models[1].x - models[0].x;
+    let spread = w[0] * w[1];
+    let mut p = Covariance::zeros();
+    // One pass over plain arrays (nalgebra's generic outer product and temporaries cost
+    // three times as much). Entry (r, c) of ddᵀ is the one product d[r]·d[c], which commutes
+    // exactly: the sum is as symmetric as its terms.
+    for (c, ((mut out, p0), p1)) in p
+        .column_iter_mut()
+        .zip(models[0].p.column_iter())
+        .zip(models[1].p.column_iter())
+        .enumerate()
+    {
+        for r in 0..DIM {
+            out[r] = w[0] * p0[r] + w[1] * p1[r] + spread * (d[r] * d[c]);
+        }
     }
-    Gaussian { x, p }.symmetrised()
+    Gaussian {
+        x: models[0].x * w[0] + models[1].x * w[1],
+        p,
+    }
 }
 
 #[cfg(test)]

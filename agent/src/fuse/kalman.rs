@@ -138,7 +138,7 @@ impl GateTest {
         if self.bearing {
             nu.y = wrap_pi(nu.y);
         }
-        let d2 = (nu.transpose() * self.s_inv * nu)[(0, 0)];
+        let d2 = quadratic_form(&self.s_inv, nu);
         (d2.is_finite() && d2 >= 0.0).then_some(d2)
     }
 }
@@ -150,8 +150,20 @@ impl Innovation {
     }
 }
 
+/// `νᵀ S⁻¹ ν` for a symmetric 2×2 `S⁻¹`, written out: the gate evaluates it for every
+/// candidate pair, and the generic matrix product costs several times these five products.
+fn quadratic_form(s_inv: &Matrix2<f64>, nu: Vector2<f64>) -> f64 {
+    s_inv[(0, 0)] * nu.x * nu.x
+        + (s_inv[(0, 1)] + s_inv[(1, 0)]) * nu.x * nu.y
+        + s_inv[(1, 1)] * nu.y * nu.y
+}
+
 /// Wraps an angle to (-π, π].
 pub fn wrap_pi(a: f64) -> f64 {
+    // Most residuals are already in range; the remainder (a libm fmod) is for the others.
+    if a > -std::f64::consts::PI && a <= std::f64::consts::PI {
+        return a;
+    }
     let w = (a + std::f64::consts::PI).rem_euclid(std::f64::consts::TAU) - std::f64::consts::PI;
     if w == -std::f64::consts::PI {
         std::f64::consts::PI
@@ -319,7 +331,10 @@ impl MeasurementModel {
         h: &Jacobian,
         r: &Matrix2<f64>,
     ) -> Option<(Matrix2<f64>, f64)> {
-        let s = h * pred.p * h.transpose() + r;
+        // H is zero outside the position columns (see [`position_part`]): only the position
+        // block of P meets it.
+        let hp = position_part(h);
+        let s = hp * pred.position_covariance() * hp.transpose() + r;
         let s = (s + s.transpose()) * 0.5;
         let det = s.determinant();
         (det > 0.0 && det.is_finite()).then_some((s, det))
@@ -335,7 +350,7 @@ impl MeasurementModel {
         if bearing {
             nu.y = wrap_pi(nu.y);
         }
-        let d2 = (nu.transpose() * s_inv * nu)[(0, 0)];
+        let d2 = quadratic_form(&s_inv, nu);
         if !d2.is_finite() || d2 < 0.0 {
             return None;
         }
@@ -390,15 +405,47 @@ impl MeasurementModel {
 
 /// The (extended) Kalman update of `pred` with innovation `inn`, in Joseph form so the
 /// covariance stays symmetric positive definite through thousands of updates.
+///
+/// Computed as `A = P − K(HP)`, then `A − (AHᵀ)Kᵀ + KRKᵀ`: the same Joseph product
+/// `(I − KH)P(I − KH)ᵀ + KRKᵀ`, with H's zero columns (it measures position only) left out of
+/// the arithmetic instead of multiplied through two 5×5 products.
 pub fn update(pred: &Gaussian, inn: &Innovation) -> Gaussian {
-    let k = pred.p * inn.h.transpose() * inn.s_inv;
-    let i_kh = Covariance::identity() - k * inn.h;
-    let p = i_kh * pred.p * i_kh.transpose() + k * inn.r * k.transpose();
+    let pht = times_h_transpose(&pred.p, &inn.h);
+    let k = pht * inn.s_inv;
+    // HP = (PHᵀ)ᵀ, P being symmetric.
+    let a = pred.p - k * pht.transpose();
+    let p = a - times_h_transpose(&a, &inn.h) * k.transpose() + k * inn.r * k.transpose();
     Gaussian {
         x: pred.x + k * inn.nu,
         p,
     }
     .symmetrised()
+}
+
+/// `M Hᵀ` for a Jacobian that is zero outside the position columns.
+fn times_h_transpose(m: &Covariance, h: &Jacobian) -> SMatrix<f64, DIM, 2> {
+    debug_assert!(is_position_only(h), "{h:?}");
+    let mut out = SMatrix::<f64, DIM, 2>::zeros();
+    for row in 0..DIM {
+        for k in 0..2 {
+            out[(row, k)] = m[(row, X)] * h[(k, X)] + m[(row, Y)] * h[(k, Y)];
+        }
+    }
+    out
+}
+
+/// The position columns of a Jacobian. Every measurement model here measures where a target
+/// is, not how it moves, so the rest of H is zero and the filter's products skip it (a
+/// Doppler model would have to change [`update`] and the innovation covariance).
+fn position_part(h: &Jacobian) -> Matrix2<f64> {
+    debug_assert!(is_position_only(h), "{h:?}");
+    Matrix2::new(h[(0, X)], h[(0, Y)], h[(1, X)], h[(1, Y)])
+}
+
+fn is_position_only(h: &Jacobian) -> bool {
+    (0..DIM)
+        .filter(|&c| c != X && c != Y)
+        .all(|c| h[(0, c)] == 0.0 && h[(1, c)] == 0.0)
 }
 
 /// The chi-square threshold with 2 degrees of freedom for gate probability `p`
@@ -418,6 +465,40 @@ mod tests {
         Gaussian {
             x: s,
             p: Covariance::identity() * var,
+        }
+    }
+
+    #[test]
+    fn the_update_equals_the_dense_joseph_product() {
+        let mut g = at(3000.0, 4000.0, 1.0);
+        for r in 0..DIM {
+            for c in 0..DIM {
+                g.p[(r, c)] = 0.3 * ((r + c) % 3) as f64 + if r == c { 50.0 } else { 0.0 };
+            }
+        }
+        g.x[VX] = 3.0;
+        for (model, z) in [
+            (
+                MeasurementModel::range_bearing(Vector2::new(100.0, -50.0), 10.0, 0.01),
+                Vector2::new(5001.0, 0.64),
+            ),
+            (
+                MeasurementModel::position(15.0),
+                Vector2::new(3010.0, 3990.0),
+            ),
+        ] {
+            let inn = model.innovation(&g, z).unwrap();
+            let dense_s = inn.h * g.p * inn.h.transpose() + inn.r;
+            assert!((inn.s - dense_s).norm() < 1e-9 * dense_s.norm());
+            let k = g.p * inn.h.transpose() * inn.s_inv;
+            let i_kh = Covariance::identity() - k * inn.h;
+            let dense = i_kh * g.p * i_kh.transpose() + k * inn.r * k.transpose();
+            let fast = update(&g, &inn);
+            assert!((fast.x - (g.x + k * inn.nu)).norm() < 1e-9);
+            assert!(
+                (fast.p - dense).norm() < 1e-9 * dense.norm(),
+                "{fast:?}\n{dense}"
+            );
         }
     }
 
