@@ -26,11 +26,15 @@ pub mod ais_node;
 #[cfg(all(feature = "board", target_arch = "arm", target_os = "none"))]
 #[allow(unsafe_code)]
 pub mod board;
+pub mod cfar;
 pub mod deadline;
 pub mod line;
 pub mod link;
 pub mod node;
 pub mod outbox;
+pub mod plate;
+pub mod plate_node;
+pub mod radar_node;
 
 /// The node's time sources.
 pub trait Clock {

@@ -1,17 +1,17 @@
-//! The AIS receiver node on the reference board: the receiver's NMEA on UART1, frames to the
-//! agent on UART0.
+//! The plate-reader node on the reference board: the camera's results on UART1, frames to
+//! the agent on UART0.
 #![no_std]
 #![no_main]
 
-use borderfuse_firmware::ais_node::AisNode;
 use borderfuse_firmware::board::{self, Board, BoardClock, Uart};
 use borderfuse_firmware::deadline::DeadlineWriter;
+use borderfuse_firmware::plate_node::PlateNode;
 use cortex_m_rt::entry;
 
 /// This node's id in the agent's config.
-const NODE_ID: u32 = 1;
+const NODE_ID: u32 = 3;
 
-type Node = AisNode<Uart, DeadlineWriter<Uart, BoardClock>, BoardClock>;
+type Node = PlateNode<Uart, DeadlineWriter<Uart, BoardClock>, BoardClock>;
 
 #[entry]
 fn main() -> ! {
@@ -20,7 +20,7 @@ fn main() -> ! {
     };
     let mut status = board::StatusReport::new(board.led, board.delay);
     let link = DeadlineWriter::new(board.link, board.clock, board::LINK_TIMEOUT_US);
-    let Some(node) = cortex_m::singleton!(: Node = AisNode::new(
+    let Some(node) = cortex_m::singleton!(: Node = PlateNode::new(
         board.sensor,
         link,
         board.clock,

@@ -1,17 +1,18 @@
-//! The AIS receiver node on the reference board: the receiver's NMEA on UART1, frames to the
-//! agent on UART0.
+//! The radar node on the reference board: the radar's plots and raw sweeps as a line protocol
+//! on UART1 ([`UartRadar`]), frames to the agent on UART0.
 #![no_std]
 #![no_main]
 
-use borderfuse_firmware::ais_node::AisNode;
 use borderfuse_firmware::board::{self, Board, BoardClock, Uart};
+use borderfuse_firmware::cfar::CfarConfig;
 use borderfuse_firmware::deadline::DeadlineWriter;
+use borderfuse_firmware::radar_node::{RadarNode, UartRadar};
 use cortex_m_rt::entry;
 
 /// This node's id in the agent's config.
-const NODE_ID: u32 = 1;
+const NODE_ID: u32 = 2;
 
-type Node = AisNode<Uart, DeadlineWriter<Uart, BoardClock>, BoardClock>;
+type Node = RadarNode<UartRadar<Uart>, DeadlineWriter<Uart, BoardClock>, BoardClock>;
 
 #[entry]
 fn main() -> ! {
@@ -20,18 +21,18 @@ fn main() -> ! {
     };
     let mut status = board::StatusReport::new(board.led, board.delay);
     let link = DeadlineWriter::new(board.link, board.clock, board::LINK_TIMEOUT_US);
-    let Some(node) = cortex_m::singleton!(: Node = AisNode::new(
-        board.sensor,
+    let Some(node) = cortex_m::singleton!(: Node = RadarNode::new(
+        UartRadar::new(board.sensor),
         link,
         board.clock,
         NODE_ID,
         board::HEALTH_INTERVAL_US,
+        CfarConfig::default(),
     )) else {
         board::halt()
     };
     loop {
-        // A UART error (an overrun) is counted by the node, which goes on reading.
-        let _ = node.poll_ready();
+        node.poll();
         status.show(node.link_stats());
     }
 }
