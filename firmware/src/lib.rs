@@ -35,6 +35,7 @@ pub mod outbox;
 pub mod plate;
 pub mod plate_node;
 pub mod radar_node;
+pub mod status;
 
 /// The node's time sources.
 pub trait Clock {

@@ -6,6 +6,7 @@
 use borderfuse_firmware::ais_node::AisNode;
 use borderfuse_firmware::board::{self, Board, BoardClock, Uart};
 use borderfuse_firmware::deadline::DeadlineWriter;
+use borderfuse_firmware::status::StatusLed;
 use cortex_m_rt::entry;
 
 /// This node's id in the agent's config.
@@ -18,7 +19,8 @@ fn main() -> ! {
     let Some(board) = Board::take() else {
         board::halt()
     };
-    let mut status = board::StatusReport::new(board.led, board.delay);
+    let mut delay = board.delay;
+    let mut status = StatusLed::new(board.led, &mut delay);
     let link = DeadlineWriter::new(board.link, board.clock, board::LINK_TIMEOUT_US);
     let Some(node) = cortex_m::singleton!(: Node = AisNode::new(
         board.sensor,

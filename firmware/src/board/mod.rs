@@ -78,46 +78,6 @@ pub const LINK_TIMEOUT_US: u64 = 20_000;
 /// How often the nodes send a `Health` frame.
 pub const HEALTH_INTERVAL_US: u64 = 1_000_000;
 
-/// The status LED as a node shows it: three blinks at boot, then lit while the link takes
-/// frames and dark after a frame was lost on it, until one goes through again.
-pub struct StatusReport {
-    led: StatusLed,
-    write_errors: u32,
-    frames_sent: u32,
-}
-
-impl StatusReport {
-    /// Blinks `led` three times (using `delay`) and lights it.
-    pub fn new(mut led: StatusLed, mut delay: BoardDelay) -> Self {
-        use embedded_hal::delay::DelayNs;
-        use embedded_hal::digital::OutputPin;
-        for _ in 0..3 {
-            let _ = led.set_high();
-            delay.delay_ms(30);
-            let _ = led.set_low();
-            delay.delay_ms(30);
-        }
-        let _ = led.set_high();
-        StatusReport {
-            led,
-            write_errors: 0,
-            frames_sent: 0,
-        }
-    }
-
-    /// Updates the LED from the link's counters.
-    pub fn show(&mut self, link: &crate::link::LinkStats) {
-        use embedded_hal::digital::OutputPin;
-        if link.write_errors != self.write_errors {
-            self.write_errors = link.write_errors;
-            let _ = self.led.set_low();
-        } else if link.frames_sent != self.frames_sent {
-            let _ = self.led.set_high();
-        }
-        self.frames_sent = link.frames_sent;
-    }
-}
-
 /// Stops the node: under QEMU the run ends with a failure code; on a board it waits for the
 /// watchdog or a reset. Used when start-up cannot go on (peripherals already taken).
 pub fn halt() -> ! {

@@ -1,0 +1,126 @@
+//! The radar node on the host: a scripted radar interface and the UART line protocol.
+
+use borderfuse_common::frame::{FrameDecoder, Payload};
+use borderfuse_firmware::Clock;
+use borderfuse_firmware::cfar::CfarConfig;
+use borderfuse_firmware::radar_node::{RadarNode, UartRadar};
+use embedded_io::{ErrorType, Read, ReadReady};
+use proptest::prelude::*;
+
+struct StepClock(u64);
+
+impl Clock for StepClock {
+    fn now_us(&mut self) -> u64 {
+        self.0 += 1000;
+        self.0
+    }
+}
+
+/// A UART that hands out its bytes in chunks of `chunk`, ready while it has any.
+struct ChunkedUart {
+    data: Vec<u8>,
+    pos: usize,
+    chunk: usize,
+}
+
+impl ErrorType for ChunkedUart {
+    type Error = core::convert::Infallible;
+}
+
+impl Read for ChunkedUart {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+        let n = self.chunk.min(buf.len()).min(self.data.len() - self.pos);
+        buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+impl ReadReady for ChunkedUart {
+    fn read_ready(&mut self) -> Result<bool, Self::Error> {
+        Ok(self.pos < self.data.len())
+    }
+}
+
+fn sweep_line(bearing_cdeg: u32, target: usize) -> String {
+    let bins: Vec<String> = (0..128)
+        .map(|i| {
+            if i == target {
+                600
+            } else {
+                10 + (i * 7 % 13) as u32
+            }
+            .to_string()
+        })
+        .collect();
+    format!("S,{bearing_cdeg},500,75,{}\n", bins.join(","))
+}
+
+/// (scan, kind, range, bearing) of every plot and north marker the node sent.
+fn run(input: &[u8], chunk: usize) -> (Vec<(u32, &'static str, f32, f32)>, u32) {
+    let uart = ChunkedUart {
+        data: input.to_vec(),
+        pos: 0,
+        chunk,
+    };
+    let mut node = RadarNode::new(
+        UartRadar::new(uart),
+        Vec::new(),
+        StepClock(0),
+        2,
+        0,
+        CfarConfig::default(),
+    );
+    while node.poll() {}
+    let errors = node.stats().interface_errors;
+    let out = FrameDecoder::new()
+        .feed(node.link_writer_mut())
+        .filter_map(|r| match r.expect("bad frame").payload {
+            Payload::RadarPlot(p) => Some((p.scan, "plot", p.range_m, p.bearing_deg)),
+            Payload::RadarNorthMarker(m) => Some((m.scan, "north", 0.0, 0.0)),
+            _ => None,
+        })
+        .collect();
+    (out, errors)
+}
+
+#[test]
+fn plots_and_sweeps_become_plot_frames_at_the_right_range_and_scan() {
+    let input = format!(
+        "P,12345,4500,900\n{}X,junk\nN\n{}",
+        sweep_line(9000, 40),
+        sweep_line(27050, 100)
+    );
+    let (frames, errors) = run(input.as_bytes(), 64);
+    assert_eq!(
+        frames,
+        [
+            (0, "plot", 1234.5, 45.0),
+            (0, "plot", 50.0 + 40.0 * 7.5, 90.0),
+            (0, "north", 0.0, 0.0),
+            (1, "plot", 50.0 + 100.0 * 7.5, 270.5),
+        ]
+    );
+    assert_eq!(errors, 1);
+}
+
+#[test]
+fn split_reads_at_every_byte_boundary_give_the_same_frames() {
+    let input = format!("P,12345,4500,900\nN\n{}", sweep_line(9000, 40));
+    let (whole, _) = run(input.as_bytes(), input.len());
+    for chunk in 1..=8 {
+        assert_eq!(run(input.as_bytes(), chunk).0, whole, "chunks of {chunk}");
+    }
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..4096)) {
+        let _ = run(&bytes, 17);
+    }
+
+    #[test]
+    fn arbitrary_records_never_panic(lines in proptest::collection::vec("[SPNX0-9,]{0,200}", 0..20)) {
+        let _ = run(lines.join("\n").as_bytes(), 64);
+    }
+}
