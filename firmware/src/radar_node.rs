@@ -29,6 +29,10 @@ pub struct RawPlot {
     pub bearing_deg: f32,
     /// Echo amplitude.
     pub amplitude: u16,
+    /// Node time (µs since boot) at which the radar saw it, when the interface says (e.g. a
+    /// plot extracted by the radar from a sweep some milliseconds ago); otherwise the node
+    /// stamps the plot with the time it was handed over.
+    pub t_node_us: Option<u64>,
 }
 
 /// One sweep of raw video: amplitudes of consecutive range cells along one bearing.
@@ -145,7 +149,12 @@ impl<R: RadarInterface, W: Write, C: Clock> RadarNode<R, W, C> {
     fn handle(&mut self, input: RadarInput, now: u64) {
         self.scan_started_us.get_or_insert(now);
         match input {
-            RadarInput::Plot(p) => self.queue_plot(now, p.range_m, p.bearing_deg, p.amplitude),
+            RadarInput::Plot(p) => {
+                // A time from the future is the interface's mistake; the arrival time is
+                // the best the node knows then.
+                let seen = p.t_node_us.filter(|&t| t <= now).unwrap_or(now);
+                self.queue_plot(seen, p.range_m, p.bearing_deg, p.amplitude);
+            }
             RadarInput::Sweep => {
                 self.stats.sweeps = self.stats.sweeps.wrapping_add(1);
                 let mut found: Vec<(f32, u16), MAX_PLOTS_PER_SWEEP> = Vec::new();
@@ -325,6 +334,7 @@ fn parse_radar_line<E>(line: &[u8], sweep: &mut Sweep) -> Result<RadarInput, Uar
                 range_m: range_dm as f32 / 10.0,
                 bearing_deg: bearing_cdeg as f32 / 100.0,
                 amplitude,
+                t_node_us: None,
             }))
         }
         b"S" => {

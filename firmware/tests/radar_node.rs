@@ -3,7 +3,9 @@
 use borderfuse_common::frame::{FrameDecoder, Payload};
 use borderfuse_firmware::Clock;
 use borderfuse_firmware::cfar::CfarConfig;
-use borderfuse_firmware::radar_node::{RadarNode, UartRadar};
+use borderfuse_firmware::radar_node::{
+    MAX_PLOTS_PER_SWEEP, RadarInput, RadarInterface, RadarNode, RawPlot, Sweep, UartRadar,
+};
 use embedded_io::{ErrorType, Read, ReadReady};
 use proptest::prelude::*;
 
@@ -123,4 +125,88 @@ proptest! {
     fn arbitrary_records_never_panic(lines in proptest::collection::vec("[SPNX0-9,]{0,200}", 0..20)) {
         let _ = run(lines.join("\n").as_bytes(), 64);
     }
+}
+
+/// A radar interface scripted as a list of inputs, as a board's driver would hand them over.
+struct ScriptedRadar {
+    inputs: std::collections::VecDeque<(RadarInput, Option<Sweep>)>,
+}
+
+impl RadarInterface for ScriptedRadar {
+    type Error = ();
+
+    fn poll(&mut self, sweep: &mut Sweep) -> Result<Option<RadarInput>, ()> {
+        Ok(self.inputs.pop_front().map(|(input, s)| {
+            if let Some(s) = s {
+                *sweep = s;
+            }
+            input
+        }))
+    }
+}
+
+fn scripted(
+    inputs: Vec<(RadarInput, Option<Sweep>)>,
+) -> RadarNode<ScriptedRadar, Vec<u8>, StepClock> {
+    RadarNode::new(
+        ScriptedRadar {
+            inputs: inputs.into(),
+        },
+        Vec::new(),
+        StepClock(100_000),
+        2,
+        0,
+        CfarConfig::default(),
+    )
+}
+
+#[test]
+fn a_plot_handed_over_keeps_the_time_the_radar_saw_it() {
+    let plot = |t| RawPlot {
+        range_m: 800.0,
+        bearing_deg: -10.0,
+        amplitude: 300,
+        t_node_us: t,
+    };
+    let mut node = scripted(vec![
+        (RadarInput::Plot(plot(Some(50_000))), None),
+        (RadarInput::Plot(plot(Some(u64::MAX))), None),
+    ]);
+    while node.poll() {}
+    let frames: Vec<_> = FrameDecoder::new()
+        .feed(node.link_writer_mut())
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(frames[0].t_node_us, 50_000);
+    assert!(
+        frames[1].t_node_us > 100_000,
+        "a time from the future is replaced by arrival"
+    );
+    assert!(matches!(frames[0].payload, Payload::RadarPlot(p) if p.bearing_deg == 350.0));
+}
+
+#[test]
+fn a_sweep_full_of_targets_sends_the_first_few_and_counts_the_rest() {
+    let mut bins = heapless::Vec::new();
+    for i in 0..200u16 {
+        // Twelve targets, 16 cells apart.
+        bins.push(if i % 16 == 8 { 900 } else { 10 }).unwrap();
+    }
+    let sweep = Sweep {
+        bearing_deg: 12.0,
+        first_bin_m: 0.0,
+        bin_m: 10.0,
+        bins,
+    };
+    let mut node = scripted(vec![(RadarInput::Sweep, Some(sweep))]);
+    while node.poll() {}
+    let plots = FrameDecoder::new()
+        .feed(node.link_writer_mut())
+        .filter(|r| matches!(r.as_ref().unwrap().payload, Payload::RadarPlot(_)))
+        .count();
+    assert_eq!(plots, MAX_PLOTS_PER_SWEEP);
+    assert_eq!(
+        node.stats().dropped_plots_per_sweep,
+        12 - MAX_PLOTS_PER_SWEEP as u32
+    );
 }
