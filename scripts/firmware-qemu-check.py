@@ -19,6 +19,11 @@ assert seqs == list(range(len(frames))), f"{node}: sequence gaps {seqs}"
 health = [f for f in frames if f["kind"] == "health"]
 assert health, f"{node}: no Health frame"
 counters = health[-1]["counters"]
+# The board's clock: Health frames are due every second of node time, and the node checks
+# often, so consecutive ones are 1 s apart on the clock they report (less a millisecond
+# of rounding; up to 3 s when QEMU is starved of CPU on a loaded machine).
+gaps = [b["uptime_ms"] - a["uptime_ms"] for a, b in zip(health, health[1:])]
+assert all(990 <= g <= 3000 for g in gaps), f"{node}: Health gaps {gaps} ms"
 if node == "ais-node":
     got = [f["sentence"] for f in frames if f["kind"] == "ais_sentence"]
     want = {"dropped_bad_checksum": 2, "dropped_overlong": 1, "dropped_not_ais": 1, "dropped_malformed": 1}
