@@ -19,6 +19,7 @@ pub mod decode;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod detect;
+pub mod frames_cli;
 pub mod fuse;
 pub mod ingest;
 pub mod metrics;

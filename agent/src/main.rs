@@ -69,6 +69,14 @@ enum Command {
         #[arg(long, default_value_t = 10_000)]
         fragment_timeout_ms: u64,
     },
+    /// Decode node frames (binary, 0x00-delimited, as on a node's serial link) from stdin:
+    /// one JSON object per frame on stdout, the count of bad frames by reason on stderr.
+    /// Exits 1 when any frame was bad and `--strict` is given.
+    Frames {
+        /// Fail (exit 1) when any frame was bad.
+        #[arg(long)]
+        strict: bool,
+    },
     /// Track offline: detections in the tracker-neutral CSV format of `stonesoup_gnn.py` in,
     /// confirmed tracks in its `tracks_<name>.csv` format out, so both trackers run on the
     /// same files. Defaults match the script's GNN settings, with our IMM filter.
@@ -215,6 +223,20 @@ fn main() -> std::process::ExitCode {
         Command::AisDecode {
             fragment_timeout_ms,
         } => ais_decode(fragment_timeout_ms),
+        Command::Frames { strict } => {
+            use borderfuse_agent::frames_cli::{frames_to_json, summary};
+            let stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            match frames_to_json(std::io::stdin().lock(), stdout) {
+                Ok(stats) => {
+                    eprintln!("{}", summary(&stats));
+                    if strict && stats.bad_frames() > 0 {
+                        return std::process::ExitCode::FAILURE;
+                    }
+                    Ok(())
+                }
+                Err(e) => Err(anyhow::Error::from(e).context("reading frames")),
+            }
+        }
         Command::Track {
             detections,
             out,

@@ -249,6 +249,28 @@ pub mod counter {
     pub const DROPPED_MALFORMED: u8 = 7;
     /// Reads from the sensor UART that failed.
     pub const UART_READ_ERRORS: u8 = 8;
+    /// Items dropped because the node's queue between reading and sending was full.
+    pub const DROPPED_QUEUE_FULL: u8 = 9;
+    /// Most items the node's queue has held at once since boot (a level, not a count).
+    pub const QUEUE_HIGH_WATER: u8 = 10;
+    /// Frames lost because the link accepted no byte within the write timeout.
+    pub const LINK_WRITE_TIMEOUTS: u8 = 11;
+    /// Plate-camera lines dropped because the record was cut short (half a JSON object, a
+    /// CSV line without all its fields).
+    pub const DROPPED_HALF_RECORD: u8 = 12;
+    /// Plate reads dropped because their confidence was not a number in `[0, 1]`.
+    pub const DROPPED_BAD_CONFIDENCE: u8 = 13;
+    /// Plate reads dropped because the plate text was empty, too long or had characters no
+    /// plate has.
+    pub const DROPPED_BAD_PLATE: u8 = 14;
+    /// Radar plots sent (handed over by the radar or extracted from its video).
+    pub const RADAR_PLOTS: u8 = 15;
+    /// Range-bin sweeps of raw video run through the plot extractor.
+    pub const RADAR_SWEEPS: u8 = 16;
+    /// Plots the extractor found beyond what one sweep may report (the rest were dropped).
+    pub const DROPPED_PLOTS_PER_SWEEP: u8 = 17;
+    /// Plate reads sent.
+    pub const PLATE_READS: u8 = 18;
 
     /// A short name for logs and status output.
     pub fn name(id: u8) -> Option<&'static str> {
@@ -261,6 +283,16 @@ pub mod counter {
             LINK_WRITE_ERRORS => "link_write_errors",
             DROPPED_MALFORMED => "dropped_malformed",
             UART_READ_ERRORS => "uart_read_errors",
+            DROPPED_QUEUE_FULL => "dropped_queue_full",
+            QUEUE_HIGH_WATER => "queue_high_water",
+            LINK_WRITE_TIMEOUTS => "link_write_timeouts",
+            DROPPED_HALF_RECORD => "dropped_half_record",
+            DROPPED_BAD_CONFIDENCE => "dropped_bad_confidence",
+            DROPPED_BAD_PLATE => "dropped_bad_plate",
+            RADAR_PLOTS => "radar_plots",
+            RADAR_SWEEPS => "radar_sweeps",
+            DROPPED_PLOTS_PER_SWEEP => "dropped_plots_per_sweep",
+            PLATE_READS => "plate_reads",
             _ => return None,
         })
     }

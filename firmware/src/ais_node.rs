@@ -8,13 +8,11 @@
 
 use crate::Clock;
 use crate::line::{LineAssembler, LineError};
-use crate::link::{FrameLink, LinkStats, SendError};
-use borderfuse_common::frame::{
-    AisSentence, Counter, Health, MAX_HEALTH_COUNTERS, MAX_SENTENCE_LEN, Payload, counter,
-};
+use crate::link::{LinkStats, SendError};
+use crate::node::{DEFAULT_QUEUE_LEN, NodeCore};
+use borderfuse_common::frame::{AisSentence, Health, MAX_SENTENCE_LEN, Payload, counter};
 use borderfuse_common::nmea::{self, NmeaError, VdmError};
-use embedded_io::{Read, Write};
-use heapless::Vec;
+use embedded_io::{Read, ReadReady, Write};
 
 /// Bytes read from the UART per [`AisNode::poll`].
 const READ_CHUNK: usize = 64;
@@ -49,14 +47,11 @@ pub enum PollError<E> {
 #[derive(Debug)]
 pub struct AisNode<U, W, C> {
     uart: U,
-    link: FrameLink<W>,
-    clock: C,
+    core: NodeCore<W, C, DEFAULT_QUEUE_LEN>,
     line: LineAssembler<MAX_SENTENCE_LEN>,
     /// Node time at which the current line's first byte arrived.
     line_started_us: u64,
     stats: AisNodeStats,
-    health_interval_us: u64,
-    last_health_us: Option<u64>,
 }
 
 impl<U, W, C> AisNode<U, W, C>
@@ -70,13 +65,10 @@ where
     pub fn new(uart: U, link: W, clock: C, node_id: u32, health_interval_us: u64) -> Self {
         AisNode {
             uart,
-            link: FrameLink::new(link, node_id),
-            clock,
+            core: NodeCore::new(link, clock, node_id, health_interval_us),
             line: LineAssembler::new(),
             line_started_us: 0,
             stats: AisNodeStats::default(),
-            health_interval_us,
-            last_health_us: None,
         }
     }
 
@@ -93,13 +85,19 @@ where
             }
         };
         self.process(&chunk[..n.min(READ_CHUNK)]);
-        self.send_health_if_due();
         Ok(n)
     }
 
     /// Handles bytes already read from the receiver: the node's logic without the UART.
+    /// Completed sentences are queued, then sent, and a `Health` frame follows when due.
     pub fn process(&mut self, bytes: &[u8]) {
-        let now_us = self.clock.now_us();
+        self.assemble(bytes);
+        let own = self.own_counters();
+        self.core.flush_and_report(&own);
+    }
+
+    fn assemble(&mut self, bytes: &[u8]) {
+        let now_us = self.core.now_us();
         self.stats.rx_bytes = self.stats.rx_bytes.wrapping_add(bytes.len() as u32);
         for &byte in bytes {
             if !self.line.in_line() && byte != b'\r' && byte != b'\n' {
@@ -131,13 +129,9 @@ where
 
     fn forward(&mut self, sentence: AisSentence) {
         self.stats.sentences = self.stats.sentences.wrapping_add(1);
-        // UTC of the line's first byte: the clock's UTC now, less the time since then.
-        let elapsed_ms = self.clock.now_us().saturating_sub(self.line_started_us) / 1000;
-        let utc = self.clock.utc_ms().map(|u| u.saturating_sub(elapsed_ms));
-        // A lost frame is counted by the link; the node moves on to the next sentence.
-        let _ = self
-            .link
-            .send(self.line_started_us, utc, Payload::AisSentence(sentence));
+        // Stamped with the time of the line's first byte. A full queue counts the drop.
+        self.core
+            .enqueue(self.line_started_us, Payload::AisSentence(sentence));
     }
 
     fn count_drop(&mut self, drop: Drop) {
@@ -149,44 +143,22 @@ where
         *c = c.wrapping_add(1);
     }
 
-    fn send_health_if_due(&mut self) {
-        if self.health_interval_us == 0 {
-            return;
-        }
-        let now = self.clock.now_us();
-        let due = self
-            .last_health_us
-            .is_none_or(|last| now.saturating_sub(last) >= self.health_interval_us);
-        if due {
-            self.last_health_us = Some(now);
-            let utc = self.clock.utc_ms();
-            let health = self.health();
-            // Counted by the link when lost.
-            let _ = self.link.send(now, utc, Payload::Health(health));
-        }
-    }
-
-    /// The node's counters as a `Health` payload.
-    pub fn health(&mut self) -> Health {
+    fn own_counters(&self) -> [(u8, u32); 6] {
         let s = &self.stats;
-        let l = self.link.stats();
-        let counters: Vec<Counter, MAX_HEALTH_COUNTERS> = [
+        [
             (counter::RX_BYTES, s.rx_bytes),
-            (counter::FRAMES_SENT, l.frames_sent),
             (counter::DROPPED_BAD_CHECKSUM, s.bad_checksum),
             (counter::DROPPED_OVERLONG, s.overlong),
             (counter::DROPPED_NOT_AIS, s.not_ais),
             (counter::DROPPED_MALFORMED, s.malformed),
-            (counter::LINK_WRITE_ERRORS, l.write_errors),
             (counter::UART_READ_ERRORS, s.uart_errors),
         ]
-        .into_iter()
-        .map(|(id, value)| Counter { id, value })
-        .collect();
-        Health {
-            uptime_ms: self.clock.now_us() / 1000,
-            counters,
-        }
+    }
+
+    /// The node's counters as a `Health` payload.
+    pub fn health(&mut self) -> Health {
+        let own = self.own_counters();
+        self.core.health(&own)
     }
 
     /// What the node has read and dropped.
@@ -196,19 +168,48 @@ where
 
     /// What the link has sent and lost.
     pub fn link_stats(&self) -> &LinkStats {
-        self.link.stats()
+        self.core.link_stats()
+    }
+
+    /// The sending side: queue, link, clock.
+    pub fn core(&self) -> &NodeCore<W, C, DEFAULT_QUEUE_LEN> {
+        &self.core
     }
 
     /// The link's writer (the simulators drain a buffer through it).
     pub fn link_writer_mut(&mut self) -> &mut W {
-        self.link.writer_mut()
+        self.core.link_writer_mut()
     }
 
-    /// Sends an arbitrary payload on this node's link (used for `Health` on demand).
+    /// Sends an arbitrary payload on this node's link now (used for `Health` on demand).
     pub fn send(&mut self, payload: Payload) -> Result<(), SendError<W::Error>> {
-        let now = self.clock.now_us();
-        let utc = self.clock.utc_ms();
-        self.link.send(now, utc, payload)
+        self.core.send_now(payload)
+    }
+}
+
+impl<U, W, C> AisNode<U, W, C>
+where
+    U: Read + ReadReady,
+    W: Write,
+    C: Clock,
+{
+    /// One turn of the node's main loop without blocking: reads what the UART holds, if
+    /// anything, then sends what is queued and a `Health` frame when due. Returns the number
+    /// of bytes read (0: none were waiting).
+    pub fn poll_ready(&mut self) -> Result<usize, PollError<U::Error>> {
+        let ready = match self.uart.read_ready() {
+            Ok(ready) => ready,
+            Err(e) => {
+                self.stats.uart_errors = self.stats.uart_errors.wrapping_add(1);
+                return Err(PollError::Uart(e));
+            }
+        };
+        if ready {
+            self.poll()
+        } else {
+            self.process(&[]);
+            Ok(0)
+        }
     }
 }
 

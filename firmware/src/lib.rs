@@ -8,17 +8,34 @@
 //! - [`link::FrameLink`]: numbering, encoding and writing frames; shared by every node kind
 //!   and by the simulators, so simulated sensors frame exactly as real nodes do.
 //! - [`line::LineAssembler`]: bounded assembly of text lines from arbitrary UART chunks.
+//! - [`node::NodeCore`]: what every node shares: the bounded [`outbox::Outbox`] between
+//!   reading and sending, the `Health` schedule and counters.
+//! - [`deadline::DeadlineWriter`]: link writes that time out instead of hanging.
 //! - [`ais_node::AisNode`]: the AIS receiver node.
 #![no_std]
-#![forbid(unsafe_code)]
+// The board support touches registers and needs `unsafe`, each block with its reason; the
+// node logic does not, and without the board feature nothing may.
+#![cfg_attr(not(feature = "board"), forbid(unsafe_code))]
+#![cfg_attr(feature = "board", deny(unsafe_code))]
 #![warn(missing_docs)]
 
 #[cfg(test)]
 extern crate std;
 
 pub mod ais_node;
+#[cfg(all(feature = "board", target_arch = "arm", target_os = "none"))]
+#[allow(unsafe_code)]
+pub mod board;
+pub mod cfar;
+pub mod deadline;
 pub mod line;
 pub mod link;
+pub mod node;
+pub mod outbox;
+pub mod plate;
+pub mod plate_node;
+pub mod radar_node;
+pub mod status;
 
 /// The node's time sources.
 pub trait Clock {

@@ -1,7 +1,7 @@
 //! The node's side of the node → agent link: frame numbering, encoding, writing.
 
 use borderfuse_common::frame::{self, EncodeError, Frame, MAX_WIRE_LEN, Payload};
-use embedded_io::Write;
+use embedded_io::{Error as _, ErrorKind, Write};
 
 /// Why a frame did not reach the link. The frame is lost and counted; its sequence number is
 /// still used, so the agent sees the gap.
@@ -15,6 +15,14 @@ pub enum SendError<E> {
     Stalled,
 }
 
+impl<E> SendError<E> {
+    /// Whether the link itself is unwell (stalled, timed out, failed), so that sending more
+    /// frames right now would only wait again; an encode error is the frame's own fault.
+    pub fn is_link_fault(&self) -> bool {
+        !matches!(self, SendError::Encode(_))
+    }
+}
+
 /// What a [`FrameLink`] has sent and lost.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LinkStats {
@@ -22,8 +30,11 @@ pub struct LinkStats {
     pub frames_sent: u32,
     /// Bytes written.
     pub bytes_sent: u32,
-    /// Frames lost to encode or write failures.
+    /// Frames lost to encode or write failures (timeouts included).
     pub write_errors: u32,
+    /// Of those, frames lost because the link accepted no byte in time (see
+    /// [`crate::deadline::DeadlineWriter`]).
+    pub write_timeouts: u32,
 }
 
 /// Numbers, encodes and writes frames for one node.
@@ -69,6 +80,9 @@ impl<W: Write> FrameLink<W> {
             }
             Err(e) => {
                 self.stats.write_errors = self.stats.write_errors.wrapping_add(1);
+                if matches!(&e, SendError::Write(w) if w.kind() == ErrorKind::TimedOut) {
+                    self.stats.write_timeouts = self.stats.write_timeouts.wrapping_add(1);
+                }
                 Err(e)
             }
         }

@@ -1,0 +1,39 @@
+//! The plate-reader node on the reference board: the camera's results on UART1, frames to
+//! the agent on UART0.
+#![no_std]
+#![no_main]
+
+use borderfuse_firmware::board::{self, Board, BoardClock, Uart};
+use borderfuse_firmware::deadline::DeadlineWriter;
+use borderfuse_firmware::plate_node::PlateNode;
+use borderfuse_firmware::status::StatusLed;
+use cortex_m_rt::entry;
+
+/// This node's id in the agent's config.
+const NODE_ID: u32 = 3;
+
+type Node = PlateNode<Uart, DeadlineWriter<Uart, BoardClock>, BoardClock>;
+
+#[entry]
+fn main() -> ! {
+    let Some(board) = Board::take() else {
+        board::halt()
+    };
+    let mut delay = board.delay;
+    let mut status = StatusLed::new(board.led, &mut delay);
+    let link = DeadlineWriter::new(board.link, board.clock, board::LINK_TIMEOUT_US);
+    let Some(node) = cortex_m::singleton!(: Node = PlateNode::new(
+        board.sensor,
+        link,
+        board.clock,
+        NODE_ID,
+        board::HEALTH_INTERVAL_US,
+    )) else {
+        board::halt()
+    };
+    loop {
+        // A UART error (an overrun) is counted by the node, which goes on reading.
+        let _ = node.poll_ready();
+        status.show(node.link_stats());
+    }
+}
