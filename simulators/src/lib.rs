@@ -26,6 +26,7 @@ pub mod motion;
 pub mod play;
 pub mod pty;
 pub mod radar;
+pub mod report;
 pub mod scenario;
 pub mod scenarios;
 pub mod score;

@@ -3,7 +3,7 @@
 #![forbid(unsafe_code)]
 
 use anyhow::{Context, Result, bail};
-use borderfuse_sim::{Pty, Scenario, csv, generate, play, scenarios, score};
+use borderfuse_sim::{Pty, Scenario, csv, generate, play, report, scenarios, score};
 use clap::{Parser, Subcommand};
 use nix::sys::signal::{SigSet, Signal};
 use std::collections::HashMap;
@@ -95,6 +95,39 @@ enum Command {
         #[arg(long)]
         steps: Option<usize>,
     },
+    /// Draw the scene (border, sensors, truth, fused tracks, alerts) and GOSPA over time as
+    /// one SVG.
+    Report {
+        /// truth.csv (t,truth_id,x,vx,y,vy), in the scenario's local frame.
+        #[arg(long)]
+        truth: PathBuf,
+        /// Tracks CSV (t,track_id,x,vx,y,vy), same frame.
+        #[arg(long)]
+        tracks: PathBuf,
+        /// Scenario TOML for the border and sensors (default: the built-in border_crossing
+        /// scenario when --builtin-scene is given; otherwise none are drawn).
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+        /// Draw the built-in border_crossing scenario's border and sensors.
+        #[arg(long, conflicts_with = "scenario")]
+        builtin_scene: bool,
+        /// Alerts as JSON lines (the agent's alert payloads: `kind`, `lat`, `lon`), e.g. the
+        /// demo's stdout.
+        #[arg(long)]
+        alerts: Option<PathBuf>,
+        /// GOSPA cut-off distance, metres.
+        #[arg(long, default_value_t = 100.0)]
+        c: f64,
+        /// GOSPA order.
+        #[arg(long, default_value_t = 1.0)]
+        p: f64,
+        /// First scans excluded from the summary line.
+        #[arg(long, default_value_t = 0)]
+        warmup: usize,
+        /// Output SVG file.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 fn main() -> Result<()> {
@@ -134,6 +167,32 @@ fn main() -> Result<()> {
             json,
             per_scan,
         } => score_files(&truth, &tracks, c, p, warmup, json.as_deref(), per_scan),
+        Command::Report {
+            truth,
+            tracks,
+            scenario,
+            builtin_scene,
+            alerts,
+            c,
+            p,
+            warmup,
+            out,
+        } => {
+            let scene = match (scenario, builtin_scene) {
+                (Some(path), _) => Some(load(Some(&path))?),
+                (None, true) => Some(Scenario::border_crossing()),
+                (None, false) => None,
+            };
+            let config = score::ScoreConfig::new(c, p, warmup)?;
+            report_file(
+                &truth,
+                &tracks,
+                scene.as_ref(),
+                alerts.as_deref(),
+                &config,
+                &out,
+            )
+        }
         Command::Scenario {
             name,
             out,
@@ -186,6 +245,108 @@ fn score_files(
         std::fs::write(path, result.to_json())
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
+    Ok(())
+}
+
+fn report_file(
+    truth: &Path,
+    tracks: &Path,
+    scene: Option<&Scenario>,
+    alerts: Option<&Path>,
+    config: &score::ScoreConfig,
+    out: &Path,
+) -> Result<()> {
+    let read = |path: &Path, truth: bool| -> Result<Vec<score::LabelledPosition>> {
+        let file = std::io::BufReader::new(
+            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?,
+        );
+        let rows = if truth {
+            score::read_truth(file)
+        } else {
+            score::read_tracks(file)
+        };
+        rows.with_context(|| format!("{}", path.display()))
+    };
+    let truth_rows = read(truth, true)?;
+    let track_rows = read(tracks, false)?;
+    let scored = score::score(&truth_rows, &track_rows, config)?;
+    let mut input = report::ReportInput {
+        title: format!(
+            "{} — tracks {} against truth {}",
+            scene.map_or("scene", |s| s.name.as_str()),
+            tracks.display(),
+            truth.display()
+        ),
+        truth: truth_rows,
+        tracks: track_rows,
+        per_scan: scored.per_scan,
+        summary: format!(
+            "GOSPA per truth {:.2} m (c = {}, p = {}, first {} scans excluded), missed rate {:.3}, \
+             false tracks per scan {:.2}, identity switches {}",
+            scored.summary.gospa_per_truth,
+            config.c(),
+            config.p(),
+            config.warmup_scans(),
+            scored.summary.missed_rate,
+            scored.summary.false_tracks_per_scan,
+            scored.summary.identity_switches
+        ),
+        ..report::ReportInput::default()
+    };
+    if let Some(scene) = scene {
+        let frame = scene.frame();
+        let local = |g: borderfuse_common::geo::Geodetic| {
+            let enu = frame.to_enu(g);
+            (enu.east_m, enu.north_m)
+        };
+        input.border = scene.border.iter().copied().map(local).collect();
+        for radar in &scene.radars {
+            input.sensors.push(report::SensorMark {
+                name: radar.name.clone(),
+                at: local(radar.position),
+                range_m: radar.max_range_m,
+                radar: true,
+            });
+        }
+        for receiver in &scene.ais_receivers {
+            input.sensors.push(report::SensorMark {
+                name: receiver.name.clone(),
+                at: local(receiver.position),
+                range_m: receiver.range_m,
+                radar: false,
+            });
+        }
+        if let Some(path) = alerts {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read alerts {}", path.display()))?;
+            let mut unreadable = 0usize;
+            for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                let alert = serde_json::from_str::<serde_json::Value>(line)
+                    .ok()
+                    .and_then(|v| {
+                        let kind = v.get("kind")?.as_str()?.to_string();
+                        let lat = v.get("lat")?.as_f64()?;
+                        let lon = v.get("lon")?.as_f64()?;
+                        Some(report::AlertMark {
+                            kind,
+                            at: local(borderfuse_common::geo::Geodetic::new(lat, lon)),
+                        })
+                    });
+                match alert {
+                    Some(a) => input.alerts.push(a),
+                    None => unreadable += 1,
+                }
+            }
+            if unreadable > 0 {
+                tracing::warn!(unreadable, path = %path.display(), "alert lines without kind, lat and lon: not drawn");
+            }
+        }
+    } else if alerts.is_some() {
+        bail!("--alerts needs the scene's origin: give --scenario or --builtin-scene");
+    }
+    let svg = report::render_svg(&input)?;
+    std::fs::write(out, svg).with_context(|| format!("cannot write {}", out.display()))?;
+    tracing::info!(out = %out.display(), alerts = input.alerts.len(), "report written");
     Ok(())
 }
 
