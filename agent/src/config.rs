@@ -125,6 +125,9 @@ pub struct Config {
     /// Which alert kinds and fields go to which partner topic, and how plates leave the post.
     #[serde(default)]
     pub sharing: SharingConfig,
+    /// Plate reads at land checkpoints: hotlist, clones, retention.
+    #[serde(default)]
+    pub plates: crate::plates::PlatesConfig,
 }
 
 /// A WGS-84 position in a config file.
@@ -146,7 +149,7 @@ impl Position {
         borderfuse_common::geo::Geodetic::with_alt(self.lat, self.lon, self.alt_m)
     }
 
-    fn validate(&self, key: &str) -> Result<(), ConfigError> {
+    pub(crate) fn validate(&self, key: &str) -> Result<(), ConfigError> {
         if !self.geodetic().is_valid() {
             return Err(invalid(
                 key,
@@ -640,6 +643,7 @@ impl Config {
 
         self.validate_link()?;
         non_negative("status.log_interval_s", self.status.log_interval_s)?;
+        self.plates.validate()?;
         Ok(())
     }
 
