@@ -35,8 +35,10 @@ pub use hotlist::{Hotlist, HotlistMatch, PlateDigest};
 pub use read::{PlateObservation, ReadError};
 
 use crate::decode::Time;
+use crate::metrics::RateLimit;
 use crate::share::PlateKey;
 use std::collections::HashMap;
+use std::time::Duration;
 
 /// Counters of the plate engine: every refusal and every bound hit.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -204,6 +206,8 @@ pub struct PlateEngine {
     clear: HashMap<PlateDigest, ClearPlate>,
     next_purge: Time,
     stats: PlateStats,
+    /// Refused reads are logged at most once a minute (all are counted).
+    rejection_log: RateLimit,
 }
 
 impl PlateEngine {
@@ -218,6 +222,7 @@ impl PlateEngine {
             clear: HashMap::new(),
             next_purge: f64::NEG_INFINITY,
             stats: PlateStats::default(),
+            rejection_log: RateLimit::new(Duration::from_secs(60)),
         }
     }
 
@@ -254,8 +259,10 @@ impl PlateEngine {
                 self.ingest(&observation, now)
             }
             Err(e) => {
-                tracing::debug!(checkpoint, error = %e, "plate read refused");
                 self.stats.count_rejection(&e);
+                if let Some(held_back) = self.rejection_log.check() {
+                    tracing::warn!(checkpoint, error = %e, held_back, "plate read refused");
+                }
                 Vec::new()
             }
         }
@@ -325,7 +332,10 @@ impl PlateEngine {
             }
         };
         let already_hotlisted = variant_hotlisted || passage_hotlisted;
-        self.retain_clear(digest, plate, t);
+        if recorded != Recorded::Full {
+            // Beyond the plate cap nothing is kept, not even in clear: memory stays bounded.
+            self.retain_clear(digest, plate, t);
+        }
         if !already_hotlisted && let Some(m) = self.hotlist_match(&variants, &digests) {
             self.crossings.mark_hotlisted(&digest, checkpoint, t);
             self.stats.hotlist_events += 1;

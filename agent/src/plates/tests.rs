@@ -211,6 +211,11 @@ fn reads_beyond_the_plate_cap_are_counted_and_still_checked_against_the_hotlist(
     let ev = e.ingest(&obs("XY987ZZ", "FR", "kipoi", NOW), NOW);
     assert_eq!(ev.len(), 1);
     assert_eq!(e.stats().plate_cap_hits, 1);
+    assert_eq!(
+        e.clear.len(),
+        1,
+        "the plate beyond the cap is not kept in clear either"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
