@@ -35,6 +35,8 @@ pub use hotlist::{Hotlist, HotlistMatch, PlateDigest};
 pub use read::{PlateObservation, ReadError};
 
 use crate::decode::Time;
+use crate::detect::lifecycle::situation_id;
+use crate::detect::{Alert, AlertKind, AlertState, Identity, Severity};
 use crate::metrics::RateLimit;
 use crate::share::PlateKey;
 use std::collections::HashMap;
@@ -249,6 +251,105 @@ impl PlateEngine {
     /// The digest of a normalised plate under the engine's key.
     pub fn digest(&self, normalised: &str) -> PlateDigest {
         PlateDigest::of(&self.key, normalised)
+    }
+
+    /// The alert of `event` for post `post` of `country`: raised once (a plate event is a
+    /// moment, not a situation that lasts), at the checkpoint's position, the plate in
+    /// clear in `identity.plate` and the other plates under `evidence.plates` (the sharing
+    /// policy hashes both before they leave the post), the digests under `evidence`.
+    pub fn alert(&self, event: &PlateEvent, country: &str, post: &str) -> Alert {
+        let (kind, severity, digest, plate, checkpoint, t, evidence) = match event {
+            PlateEvent::Hotlist {
+                digest,
+                plate,
+                read,
+                score,
+                substitutions,
+                checkpoint,
+                t,
+            } => (
+                AlertKind::PlateHotlist,
+                Severity::High,
+                digest,
+                Some(plate),
+                checkpoint,
+                *t,
+                serde_json::json!({
+                    "checkpoint": checkpoint,
+                    "plates": { "read": read },
+                    "score": f64::from(*score),
+                    "substitutions": substitutions,
+                }),
+            ),
+            PlateEvent::Clone {
+                digest,
+                plate,
+                checkpoint,
+                t,
+                evidence,
+            } => (
+                AlertKind::PlateClone,
+                Severity::High,
+                digest,
+                plate.as_ref(),
+                checkpoint,
+                *t,
+                serde_json::json!({
+                    "checkpoint": checkpoint,
+                    "plate_hash": digest.to_string(),
+                    "other_checkpoint": evidence.other_checkpoint,
+                    "other_time": crate::detect::rfc3339(evidence.other_t),
+                    "road_km": crate::detect::round_to(evidence.road_m / 1000.0, 0.1),
+                    "min_travel_s": evidence.min_travel_s.round(),
+                    "elapsed_s": evidence.elapsed_s.round(),
+                }),
+            ),
+            PlateEvent::RepeatCrossing {
+                digest,
+                plate,
+                checkpoint,
+                t,
+                crossings,
+            } => (
+                AlertKind::RepeatCrossing,
+                Severity::Medium,
+                digest,
+                plate.as_ref(),
+                checkpoint,
+                *t,
+                serde_json::json!({
+                    "checkpoint": checkpoint,
+                    "plate_hash": digest.to_string(),
+                    "crossings": crossings,
+                    "window_s": self.settings.crossing.repeat_window_s,
+                }),
+            ),
+        };
+        let (lat, lon) = self
+            .settings
+            .checkpoints
+            .iter()
+            .find(|c| c.id == *checkpoint)
+            .map_or((f64::NAN, f64::NAN), |c| (c.lat, c.lon));
+        let origin = format!("{country}/{post}");
+        Alert {
+            id: situation_id(&origin, kind, &digest.to_string(), t),
+            revision: 0,
+            state: AlertState::Raised,
+            kind,
+            severity,
+            time: t,
+            raised: t,
+            first_seen: t,
+            lat,
+            lon,
+            track_id: None,
+            identity: Identity {
+                plate: plate.cloned(),
+                ..Identity::default()
+            },
+            evidence,
+        }
     }
 
     /// A camera JSON message read at `checkpoint`: checked, then [`PlateEngine::ingest`].

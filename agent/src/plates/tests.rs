@@ -522,3 +522,29 @@ fn a_simulated_checkpoint_day_finds_hotlisted_and_cloned_plates_with_precision_a
     assert_eq!(s.repeat_events, 0, "nobody crosses more than twice");
     assert_eq!(s.reads, reads.len() as u64);
 }
+
+#[test]
+fn plate_events_become_alerts_of_their_kind_at_the_checkpoint_with_stable_ids() {
+    let mut e = engine(&["AB123CD"]);
+    let ev = e.ingest(&obs("A8123CD", "FR", "kipoi", NOW), NOW);
+    let a = e.alert(&ev[0], "GR", "kipoi");
+    assert_eq!(a.kind.as_str(), "plate_hotlist");
+    assert_eq!((a.lat, a.lon), (40.93, 26.33));
+    assert_eq!(a.identity.plate.as_deref(), Some("AB123CD"));
+    assert_eq!(a.evidence["plates"]["read"], "A8123CD");
+    assert_eq!(
+        a.id,
+        e.alert(&ev[0], "GR", "kipoi").id,
+        "replayed, the same id"
+    );
+    assert_ne!(a.id, e.alert(&ev[0], "GR", "evros").id);
+    e.ingest(&obs("IKB1234", "GR", "kipoi", NOW), NOW);
+    let ev = e.ingest(&obs("IKB1234", "GR", "kakavia", NOW + 60.0), NOW + 60.0);
+    let a = e.alert(&ev[0], "GR", "kipoi");
+    assert_eq!(a.kind.as_str(), "plate_clone");
+    assert_eq!(a.evidence["other_checkpoint"], "kipoi");
+    assert_eq!(a.evidence["plate_hash"], key().hash("IKB1234"));
+    // The payload validates against the published schema's kind list.
+    let payload = serde_json::to_value(a.payload("GR", "kipoi")).unwrap();
+    assert_eq!(payload["kind"], "plate_clone");
+}
