@@ -32,8 +32,10 @@
 
 use super::confusion::VariantLimits;
 use super::crossing::{Checkpoint, CrossingLimits, RING_LEN};
-use super::{EngineSettings, read};
+use super::hotlist::{Hotlist, HotlistError};
+use super::{EngineSettings, PlateEngine, read};
 use crate::config::{ConfigError, Position, invalid, non_negative, positive};
+use crate::share::PlateKey;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -229,6 +231,16 @@ impl PlatesConfig {
         Ok(())
     }
 
+    /// The engine for these settings (after [`PlatesConfig::validate`]), hashing with `key`
+    /// (`sharing.plate_key`), its hotlist loaded from the `hotlist` files.
+    pub fn build_engine(&self, key: PlateKey) -> Result<PlateEngine, HotlistError> {
+        let mut hotlist = Hotlist::default();
+        for path in &self.hotlist {
+            hotlist.load_file(path, &key, self.max_hotlist_entries)?;
+        }
+        Ok(PlateEngine::new(self.engine_settings(), key, hotlist))
+    }
+
     /// The engine's settings (after [`PlatesConfig::validate`]).
     pub fn engine_settings(&self) -> EngineSettings {
         let m = &self.matching;
@@ -291,6 +303,32 @@ mod tests {
         let s = c.engine_settings();
         assert_eq!(s.checkpoints.len(), 1);
         assert!((s.crossing.max_speed_mps - 36.111).abs() < 1e-3);
+    }
+
+    #[test]
+    fn the_engine_is_built_with_the_hotlist_files_hashed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hotlist.txt");
+        std::fs::write(&path, "# GR police\nAB-123-CD,FR\n").unwrap();
+        let config = PlatesConfig {
+            hotlist: vec![path.clone()],
+            ..PlatesConfig::default()
+        };
+        let key = PlateKey::from_bytes(&[1; 32]).unwrap();
+        let mut engine = config.build_engine(key.clone()).unwrap();
+        assert!(
+            engine
+                .hotlist_mut()
+                .contains(&super::super::PlateDigest::of(&key, "AB123CD"))
+        );
+        let missing = PlatesConfig {
+            hotlist: vec![dir.path().join("nope.txt")],
+            ..PlatesConfig::default()
+        };
+        assert!(matches!(
+            missing.build_engine(key),
+            Err(HotlistError::Read { .. })
+        ));
     }
 
     #[test]
