@@ -576,6 +576,21 @@ impl Config {
             a.position.validate(&key("position"))?;
             positive(&key("range_m"), a.range_m)?;
         }
+        for (i, c) in self.plates.checkpoints.iter().enumerate() {
+            if let Some(node) = c.nodes.iter().find(|n| node_ids.contains(*n)) {
+                return Err(invalid(
+                    format!("plates.checkpoint[{i}].nodes"),
+                    format!("{node} is used by another node"),
+                ));
+            }
+        }
+        if self.plates.has_nodes() && self.sharing.plate_key.is_none() {
+            return Err(invalid(
+                "sharing.plate_key",
+                "plate-reader nodes (plates.checkpoint nodes) need the partners' plate key: \
+                 the hotlist and the passages are kept as its hashes",
+            ));
+        }
 
         let t = &self.tracker;
         t.filter

@@ -25,6 +25,7 @@
 //! [[plates.checkpoint]]
 //! id = "kipoi"
 //! position = { lat = 40.93, lon = 26.33 }
+//! nodes = [31, 32]                # plate-reader nodes here (their PlateRead frames)
 //! ```
 //!
 //! The plate key is `sharing.plate_key`: the hotlist and the hashes that leave the post must
@@ -147,6 +148,10 @@ pub struct CheckpointConfig {
     pub id: String,
     /// Where it is.
     pub position: Position,
+    /// Plate-reader nodes at this checkpoint, by the node id their frames carry: their
+    /// `PlateRead` frames feed the plate engine (which then needs `sharing.plate_key`).
+    #[serde(default)]
+    pub nodes: Vec<u32>,
 }
 
 impl PlatesConfig {
@@ -227,8 +232,28 @@ impl PlatesConfig {
                 ));
             }
             cp.position.validate(&format!("{key}.position"))?;
+            for node in &cp.nodes {
+                if self.checkpoints[..i]
+                    .iter()
+                    .chain(std::iter::once(cp))
+                    .flat_map(|c| &c.nodes)
+                    .filter(|n| *n == node)
+                    .count()
+                    > 1
+                {
+                    return Err(invalid(
+                        format!("{key}.nodes"),
+                        format!("node {node} is listed twice"),
+                    ));
+                }
+            }
         }
         Ok(())
+    }
+
+    /// Whether plate-reader nodes are configured (and so the engine must run).
+    pub fn has_nodes(&self) -> bool {
+        self.checkpoints.iter().any(|c| !c.nodes.is_empty())
     }
 
     /// The engine for these settings (after [`PlatesConfig::validate`]), hashing with `key`

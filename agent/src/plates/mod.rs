@@ -352,6 +352,27 @@ impl PlateEngine {
         }
     }
 
+    /// A node's `PlateRead` frame read at `t` at `checkpoint`: checked, then
+    /// [`PlateEngine::ingest`].
+    pub fn ingest_frame(
+        &mut self,
+        read: &borderfuse_common::frame::PlateRead,
+        t: Time,
+        checkpoint: &str,
+        now: Time,
+    ) -> Vec<PlateEvent> {
+        match read::from_frame(read, t, checkpoint, now, self.settings.max_future_skew_s) {
+            Ok(observation) => self.ingest(&observation, now),
+            Err(e) => {
+                self.stats.count_rejection(&e);
+                if let Some(held_back) = self.rejection_log.check() {
+                    tracing::warn!(checkpoint, error = %e, held_back, "plate read refused");
+                }
+                Vec::new()
+            }
+        }
+    }
+
     /// A camera JSON message read at `checkpoint`: checked, then [`PlateEngine::ingest`].
     pub fn ingest_json(&mut self, text: &str, checkpoint: &str, now: Time) -> Vec<PlateEvent> {
         match read::from_camera_json(text, checkpoint, now, self.settings.max_future_skew_s) {
