@@ -125,6 +125,9 @@ pub struct Config {
     /// Which alert kinds and fields go to which partner topic, and how plates leave the post.
     #[serde(default)]
     pub sharing: SharingConfig,
+    /// Plate reads at land checkpoints: hotlist, clones, retention.
+    #[serde(default)]
+    pub plates: crate::plates::PlatesConfig,
 }
 
 /// A WGS-84 position in a config file.
@@ -146,7 +149,7 @@ impl Position {
         borderfuse_common::geo::Geodetic::with_alt(self.lat, self.lon, self.alt_m)
     }
 
-    fn validate(&self, key: &str) -> Result<(), ConfigError> {
+    pub(crate) fn validate(&self, key: &str) -> Result<(), ConfigError> {
         if !self.geodetic().is_valid() {
             return Err(invalid(
                 key,
@@ -573,6 +576,21 @@ impl Config {
             a.position.validate(&key("position"))?;
             positive(&key("range_m"), a.range_m)?;
         }
+        for (i, c) in self.plates.checkpoints.iter().enumerate() {
+            if let Some(node) = c.nodes.iter().find(|n| node_ids.contains(*n)) {
+                return Err(invalid(
+                    format!("plates.checkpoint[{i}].nodes"),
+                    format!("{node} is used by another node"),
+                ));
+            }
+        }
+        if self.plates.has_nodes() && self.sharing.plate_key.is_none() {
+            return Err(invalid(
+                "sharing.plate_key",
+                "plate-reader nodes (plates.checkpoint nodes) need the partners' plate key: \
+                 the hotlist and the passages are kept as its hashes",
+            ));
+        }
 
         let t = &self.tracker;
         t.filter
@@ -640,6 +658,7 @@ impl Config {
 
         self.validate_link()?;
         non_negative("status.log_interval_s", self.status.log_interval_s)?;
+        self.plates.validate()?;
         Ok(())
     }
 

@@ -42,6 +42,15 @@ pub enum Observation {
     AisPosition(AisPosition),
     /// AIS static and voyage data.
     AisStatic(AisStatic),
+    /// A plate-reader node's read, unchecked (the plate engine checks it).
+    PlateRead {
+        /// The read as the node sent it.
+        read: borderfuse_common::frame::PlateRead,
+        /// When (the frame's UTC time, or its arrival).
+        t: Time,
+        /// The checkpoint (`plates.checkpoint[].id`) of the node.
+        checkpoint: String,
+    },
 }
 
 /// A radar plot.
@@ -105,6 +114,8 @@ pub struct AisStatic {
 enum NodeKind {
     Radar(usize),
     AisReceiver(usize),
+    /// A plate reader at checkpoint `plates.checkpoint[i]`.
+    PlateReader(usize),
 }
 
 #[derive(Debug)]
@@ -122,6 +133,8 @@ struct NodeState {
 #[derive(Debug)]
 pub struct Decoder {
     nodes: HashMap<u32, NodeState>,
+    /// `plates.checkpoint[].id`, by index.
+    checkpoints: Vec<String>,
     metrics: Arc<Metrics>,
     log_limit: RateLimit,
 }
@@ -145,8 +158,20 @@ impl Decoder {
             s.reassembler = Some(Box::new(Reassembler::new(AIS_FRAGMENT_MAX_AGE_MS)));
             nodes.insert(a.node_id, s);
         }
+        for (i, c) in config.plates.checkpoints.iter().enumerate() {
+            for node in &c.nodes {
+                nodes.insert(*node, state(NodeKind::PlateReader(i)));
+            }
+        }
+        let checkpoints = config
+            .plates
+            .checkpoints
+            .iter()
+            .map(|c| c.id.clone())
+            .collect();
         Decoder {
             nodes,
+            checkpoints,
             metrics,
             log_limit: RateLimit::new(Duration::from_secs(10)),
         }
@@ -221,6 +246,17 @@ impl Decoder {
             }
             (Payload::Health(h), _) => {
                 tracing::debug!(node_id = frame.node_id, uptime_ms = h.uptime_ms, counters = ?h.counters, "node health");
+            }
+            (Payload::PlateRead(read), NodeKind::PlateReader(checkpoint)) => {
+                out.push(Observation::PlateRead {
+                    read,
+                    t,
+                    checkpoint: self
+                        .checkpoints
+                        .get(checkpoint)
+                        .cloned()
+                        .unwrap_or_default(),
+                });
             }
             (Payload::PlateRead(_) | Payload::RadarTrack(_), _) => inc(&m.frames_unused),
             (payload, kind) => {

@@ -217,6 +217,7 @@ pub fn agent_config(
         },
         signing: None,
         sharing: Default::default(),
+        plates: Default::default(),
     };
     // The demo lasts 30 s: confirm tracks on 3 of 5 scans rather than IMO's 5 of 10, and
     // alert on boats dark for 15 s rather than the operational minute.

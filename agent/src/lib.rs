@@ -25,6 +25,7 @@ pub mod ingest;
 pub mod metrics;
 pub mod offline;
 pub mod pipeline;
+pub mod plates;
 pub mod publish;
 pub mod run;
 pub mod share;

@@ -16,6 +16,7 @@ use crate::fuse::{
     TrackStatus, Tracker,
 };
 use crate::metrics::{Metrics, RateLimit, add, inc, set};
+use crate::plates::{PlateEngine, PlateStats};
 use borderfuse_common::frame::Frame;
 use borderfuse_common::geo::LocalFrame;
 use nalgebra::{Matrix2, Vector2};
@@ -74,6 +75,13 @@ pub struct Pipeline {
     /// the clock maps wall time to data time through it, so that a node whose clock is off
     /// does not make every vessel look silent (or none).
     data_clock: Option<(Time, Time)>,
+    /// The plate engine, when plate-reader nodes are configured ([`Pipeline::set_plate_engine`]).
+    plates: Option<PlateEngine>,
+    /// Country and post, for the plate alerts' ids.
+    origin: (String, String),
+    /// Arrival time (UTC, s) of the frame being handled: the clock plate reads from the
+    /// future are judged by.
+    arrival: Time,
 }
 
 impl Pipeline {
@@ -150,7 +158,21 @@ impl Pipeline {
             observations: Vec::new(),
             log_limit: RateLimit::new(Duration::from_secs(10)),
             data_clock: None,
+            plates: None,
+            origin: (config.post.country.clone(), config.post.post.clone()),
+            arrival: 0.0,
         }
+    }
+
+    /// Feeds plate-reader frames to `engine` (built from `[plates]` with the plate key, see
+    /// [`crate::plates::PlatesConfig::build_engine`]); without one they are counted unused.
+    pub fn set_plate_engine(&mut self, engine: PlateEngine) {
+        self.plates = Some(engine);
+    }
+
+    /// The plate engine's counters, when it runs.
+    pub fn plate_stats(&self) -> Option<PlateStats> {
+        self.plates.as_ref().map(|e| *e.stats())
     }
 
     /// Handles one frame that arrived at `arrival_ms` (UTC ms); returns the alerts it raised,
@@ -160,12 +182,14 @@ impl Pipeline {
         self.decoder.decode(frame, arrival_ms, &mut observations);
         let mut alerts = Vec::new();
         let arrival = arrival_ms as f64 / 1000.0;
+        self.arrival = arrival;
         for obs in observations.drain(..) {
             let t = match &obs {
                 Observation::RadarPlot(p) => p.t,
                 Observation::RadarScanEnd { t, .. } => *t,
                 Observation::AisPosition(p) => p.t,
                 Observation::AisStatic(s) => s.t,
+                Observation::PlateRead { t, .. } => *t,
             };
             if t.is_finite() && self.data_clock.is_none_or(|(newest, _)| t > newest) {
                 self.data_clock = Some((t, arrival));
@@ -302,6 +326,21 @@ impl Pipeline {
                 self.submit(batch, alerts);
             }
             Observation::AisStatic(s) => self.picture.update_static(&s),
+            Observation::PlateRead {
+                read,
+                t,
+                checkpoint,
+            } => {
+                let Some(engine) = self.plates.as_mut() else {
+                    inc(&self.metrics.frames_unused);
+                    return;
+                };
+                let events = engine.ingest_frame(&read, t, &checkpoint, self.arrival);
+                let before = alerts.len();
+                let (country, post) = &self.origin;
+                alerts.extend(events.iter().map(|e| engine.alert(e, country, post)));
+                self.count_alerts(&alerts[before..]);
+            }
         }
     }
 
@@ -614,5 +653,93 @@ host = "localhost"
         assert_eq!(s.ais_messages, 1);
         assert_eq!(s.ais_bad_sentences, 1);
         assert!(h.pipeline.ais_picture().get(371_798_000).is_some());
+    }
+}
+
+#[cfg(test)]
+mod plate_tests {
+    use super::*;
+    use crate::plates::PlateDigest;
+    use crate::share::PlateKey;
+    use borderfuse_common::frame::{Direction, Payload, PlateRead};
+
+    const CONFIG: &str = r#"
+[post]
+country = "GR"
+post = "kipoi"
+origin = { lat = 40.93, lon = 26.33 }
+[mqtt]
+host = "localhost"
+[sharing]
+plate_key = "/nonexistent/plate.key"
+[[plates.checkpoint]]
+id = "kipoi"
+position = { lat = 40.93, lon = 26.33 }
+nodes = [31]
+"#;
+
+    fn plate_frame(seq: u32, plate: &str, t_ms: u64) -> Frame {
+        Frame::new(
+            31,
+            seq,
+            t_ms * 1000,
+            Some(t_ms),
+            Payload::PlateRead(PlateRead {
+                plate: plate.try_into().unwrap(),
+                country: "FR".try_into().unwrap(),
+                confidence: 0.9,
+                camera: 1,
+                lane: 2,
+                direction: Direction::Entering,
+            }),
+        )
+    }
+
+    #[test]
+    fn a_plate_reader_nodes_frame_raises_a_plate_hotlist_alert_through_the_pipeline() {
+        let config = Config::parse(CONFIG).unwrap();
+        let metrics = Arc::new(Metrics::default());
+        let mut pipeline = Pipeline::new(&config, metrics.clone());
+        let t_ms = 1_795_000_000_000;
+        // Without the engine the frame is counted unused.
+        assert!(
+            pipeline
+                .handle_frame(plate_frame(0, "AB123CD", t_ms), t_ms)
+                .is_empty()
+        );
+        assert_eq!(
+            metrics
+                .frames_unused
+                .load(std::sync::atomic::Ordering::Relaxed),
+            1
+        );
+
+        let key = PlateKey::from_bytes(&[3; 32]).unwrap();
+        let mut engine = config.plates.build_engine(key.clone()).unwrap();
+        engine
+            .hotlist_mut()
+            .insert(PlateDigest::of(&key, "AB123CD"));
+        pipeline.set_plate_engine(engine);
+        let alerts = pipeline.handle_frame(plate_frame(1, "A8123CD", t_ms), t_ms + 5);
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        assert_eq!(alerts[0].kind.as_str(), "plate_hotlist");
+        assert_eq!(alerts[0].identity.plate.as_deref(), Some("AB123CD"));
+        // A read from the future (the node's clock ahead of arrival by an hour) is refused.
+        let late = plate_frame(2, "AB123CD", t_ms + 3_600_000);
+        assert!(pipeline.handle_frame(late, t_ms + 10).is_empty());
+        assert_eq!(pipeline.plate_stats().unwrap().rejected_time, 1);
+    }
+
+    #[test]
+    fn plate_reader_nodes_need_the_plate_key_and_their_own_node_ids() {
+        let without_key = CONFIG.replace("plate_key = \"/nonexistent/plate.key\"", "");
+        let e = Config::parse(&without_key).unwrap_err().to_string();
+        assert!(e.starts_with("sharing.plate_key"), "{e}");
+        let clash = format!(
+            "{CONFIG}[[ais_receiver]]\nnode_id = 31\nname = \"ais\"\n\
+             position = {{ lat = 40.93, lon = 26.33 }}\nrange_m = 1000.0\n"
+        );
+        let e = Config::parse(&clash).unwrap_err().to_string();
+        assert!(e.starts_with("plates.checkpoint[0].nodes"), "{e}");
     }
 }

@@ -112,6 +112,17 @@ pub fn alert_messages(
 /// wait in memory, holding back the pipeline. [`run_until_signal`] checks the outbox before
 /// it starts, so that a wrong directory stops the agent at once instead.
 pub fn spawn(config: Config, policy: Arc<Policy>, metrics: Arc<Metrics>) -> AgentHandle {
+    spawn_with_plates(config, policy, metrics, None)
+}
+
+/// [`spawn`], with the plate engine fed by the plate-reader nodes (see
+/// [`plate_engine`]); without it their frames are counted unused.
+pub fn spawn_with_plates(
+    config: Config,
+    policy: Arc<Policy>,
+    metrics: Arc<Metrics>,
+    plates: Option<crate::plates::PlateEngine>,
+) -> AgentHandle {
     let (shutdown, shutdown_rx) = watch::channel(false);
     let (frame_tx, frame_rx) = mpsc::channel::<SourceFrame>(FRAME_QUEUE);
     let (alert_tx, alert_rx) = mpsc::channel::<Alert>(ALERT_QUEUE);
@@ -128,7 +139,10 @@ pub fn spawn(config: Config, policy: Arc<Policy>, metrics: Arc<Metrics>) -> Agen
         )));
     }
     drop(frame_tx);
-    let pipeline = Pipeline::new(&config, metrics.clone());
+    let mut pipeline = Pipeline::new(&config, metrics.clone());
+    if let Some(engine) = plates {
+        pipeline.set_plate_engine(engine);
+    }
     let shared = Shared {
         config: config.clone(),
         policy: policy.clone(),
@@ -336,6 +350,27 @@ async fn send(handle: &LinkHandle, metrics: &Metrics, messages: Vec<Message>) {
     }
 }
 
+/// The plate engine of `config` when plate-reader nodes are configured: the plate key
+/// (`sharing.plate_key`) loaded, the hotlist files read and hashed.
+pub fn plate_engine(config: &Config) -> anyhow::Result<Option<crate::plates::PlateEngine>> {
+    use anyhow::Context;
+    if !config.plates.has_nodes() {
+        return Ok(None);
+    }
+    let path = config
+        .sharing
+        .plate_key
+        .as_deref()
+        .context("sharing.plate_key: plate-reader nodes need it")?;
+    let key = crate::share::PlateKey::load(path).context("sharing.plate_key")?;
+    let engine = config.plates.build_engine(key).context("plates.hotlist")?;
+    tracing::info!(
+        checkpoints = config.plates.checkpoints.len(),
+        "plate engine running"
+    );
+    Ok(Some(engine))
+}
+
 /// Runs the agent until Ctrl-C or SIGTERM.
 pub async fn run_until_signal(config: Config) -> anyhow::Result<()> {
     use anyhow::Context;
@@ -347,7 +382,13 @@ pub async fn run_until_signal(config: Config) -> anyhow::Result<()> {
         crate::publish::outbox::Outbox::open(&config.outbox.dir, config.outbox.limits())
             .context("outbox.dir")?,
     );
-    let agent = spawn(config, Arc::new(policy), Arc::new(Metrics::default()));
+    let plates = plate_engine(&config)?;
+    let agent = spawn_with_plates(
+        config,
+        Arc::new(policy),
+        Arc::new(Metrics::default()),
+        plates,
+    );
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     tokio::select! {
         r = tokio::signal::ctrl_c() => r?,

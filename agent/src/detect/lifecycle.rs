@@ -84,20 +84,7 @@ impl Issuer {
     /// made of the first 16 bytes of SHA-256 over the post, kind, subject and time, so the
     /// same input replayed gives the same ids, and two posts never share one.
     fn id(&self, kind: AlertKind, subject: &str, raised: Time) -> String {
-        let mut h = Sha256::new();
-        h.update(self.post.as_bytes());
-        h.update([0]);
-        h.update(kind.as_str().as_bytes());
-        h.update([0]);
-        h.update(subject.as_bytes());
-        h.update([0]);
-        h.update(raised.to_bits().to_le_bytes());
-        let digest = h.finalize();
-        let mut bytes = [0u8; 16];
-        bytes.copy_from_slice(&digest[..16]);
-        uuid::Builder::from_custom_bytes(bytes)
-            .into_uuid()
-            .to_string()
+        situation_id(&self.post, kind, subject, raised)
     }
 
     fn alert(&self, kind: AlertKind, id: String, draft: Draft, now: Time) -> Alert {
@@ -287,6 +274,27 @@ impl<K: Ord + Clone + Debug> Situations<K> {
             self.clear(issuer, &key, None, reason, now, out);
         }
     }
+}
+
+/// The id of the situation `subject` of `kind` raised at `raised` at `post`
+/// (`COUNTRY/post`): a UUID (version 8) made of the first 16 bytes of SHA-256 over the post,
+/// kind, subject and time, so the same input replayed gives the same ids, and two posts
+/// never share one.
+pub(crate) fn situation_id(post: &str, kind: AlertKind, subject: &str, raised: Time) -> String {
+    let mut h = Sha256::new();
+    h.update(post.as_bytes());
+    h.update([0]);
+    h.update(kind.as_str().as_bytes());
+    h.update([0]);
+    h.update(subject.as_bytes());
+    h.update([0]);
+    h.update(raised.to_bits().to_le_bytes());
+    let digest = h.finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes)
+        .into_uuid()
+        .to_string()
 }
 
 #[cfg(test)]

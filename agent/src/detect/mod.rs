@@ -15,6 +15,9 @@
 //! | `zone_entry` | [`zone`] | a track inside a zone, or across a border line (with direction) |
 //! | `loitering` | [`loitering`] | slow for long inside a zone |
 //! | `rendezvous` | [`rendezvous`] | two tracks close for long away from ports |
+//!
+//! `plate_hotlist`, `plate_clone` and `repeat_crossing` are raised by the plate engine
+//! ([`crate::plates`]), one alert per event (no update or clear).
 
 pub mod ais_gap;
 pub mod ais_spoofing;
@@ -58,17 +61,26 @@ pub enum AlertKind {
     Loitering,
     /// Two tracks close together for long away from port.
     Rendezvous,
+    /// A plate read matched the hashed watchlist ([`crate::plates`]).
+    PlateHotlist,
+    /// The same plate at two checkpoints closer in time than the road allows.
+    PlateClone,
+    /// A plate crossing more often than allowed within a window.
+    RepeatCrossing,
 }
 
 impl AlertKind {
-    /// Every kind the rules raise.
-    pub const ALL: [AlertKind; 6] = [
+    /// Every kind the rules and the plate engine raise.
+    pub const ALL: [AlertKind; 9] = [
         AlertKind::DarkTarget,
         AlertKind::AisGap,
         AlertKind::AisSpoofing,
         AlertKind::ZoneEntry,
         AlertKind::Loitering,
         AlertKind::Rendezvous,
+        AlertKind::PlateHotlist,
+        AlertKind::PlateClone,
+        AlertKind::RepeatCrossing,
     ];
 
     /// The name used in topics and payloads.
@@ -80,6 +92,9 @@ impl AlertKind {
             AlertKind::ZoneEntry => "zone_entry",
             AlertKind::Loitering => "loitering",
             AlertKind::Rendezvous => "rendezvous",
+            AlertKind::PlateHotlist => "plate_hotlist",
+            AlertKind::PlateClone => "plate_clone",
+            AlertKind::RepeatCrossing => "repeat_crossing",
         }
     }
 }
@@ -266,7 +281,10 @@ mod tests {
                 "ais_spoofing",
                 "zone_entry",
                 "loitering",
-                "rendezvous"
+                "rendezvous",
+                "plate_hotlist",
+                "plate_clone",
+                "repeat_crossing"
             ]
         );
     }

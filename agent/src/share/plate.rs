@@ -89,6 +89,14 @@ impl PlateKey {
         hex::encode(mac.finalize().into_bytes())
     }
 
+    /// HMAC-SHA256 of `data` under this key, as its 32 bytes (what [`PlateKey::hmac_hex`]
+    /// spells in hex): the hot path of plate matching compares these without formatting.
+    pub fn hmac_bytes(&self, data: &[u8]) -> [u8; 32] {
+        let mut mac = self.mac.clone();
+        mac.update(data);
+        mac.finalize().into_bytes().into()
+    }
+
     /// The pseudonym of `plate`: [`PLATE_HASH_PREFIX`] and the hex HMAC of its normalised
     /// form.
     pub fn hash(&self, plate: &str) -> String {
