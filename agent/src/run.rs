@@ -143,10 +143,14 @@ pub fn spawn_with_plates(
     if let Some(engine) = plates {
         pipeline.set_plate_engine(engine);
     }
+    // The plate engine lives in the pipeline task; its counters reach the status line
+    // through this, refreshed every pipeline tick.
+    let (plate_stats_tx, plate_stats) = watch::channel(pipeline.plate_stats());
     let shared = Shared {
         config: config.clone(),
         policy: policy.clone(),
         metrics: metrics.clone(),
+        plate_stats: plate_stats_tx,
     };
     tasks.push(tokio::spawn(run_pipeline(
         pipeline,
@@ -173,8 +177,9 @@ pub fn spawn_with_plates(
                 tokio::select! {
                     _ = ticker.tick() => {
                         let shared = policy.stats();
+                        let plates = plate_stats.borrow().map(|p| plate_status(&p)).unwrap_or_default();
                         tracing::info!(
-                            "status {} signed={} plates_hashed={} plates_removed={}",
+                            "status {} signed={} plates_hashed={} plates_removed={}{plates}",
                             status_line(&metrics.snapshot()),
                             shared.messages,
                             shared.plates_hashed,
@@ -193,12 +198,38 @@ pub fn spawn_with_plates(
     }
 }
 
+/// The plate engine's counters as the status line shows them: reads in, refused by reason,
+/// events, and what retention deleted.
+pub fn plate_status(p: &crate::plates::PlateStats) -> String {
+    format!(
+        " plate_reads={} plate_accepted={} plate_rejected_malformed={} \
+         plate_rejected_alphabet={} plate_rejected_length={} plate_rejected_confidence={} \
+         plate_rejected_time={} plate_rejected_checkpoint={} plate_hotlist={} plate_clone={} \
+         repeat_crossing={} clear_plates_deleted={} plate_cap_hits={}",
+        p.reads,
+        p.accepted,
+        p.rejected_malformed,
+        p.rejected_alphabet,
+        p.rejected_length,
+        p.rejected_confidence,
+        p.rejected_time,
+        p.rejected_checkpoint,
+        p.hotlist_events,
+        p.clone_events,
+        p.repeat_events,
+        p.clear_plates_deleted,
+        p.plate_cap_hits
+    )
+}
+
 /// What the pipeline and link tasks both use.
 #[derive(Debug, Clone)]
 struct Shared {
     config: Arc<Config>,
     policy: Arc<Policy>,
     metrics: Arc<Metrics>,
+    /// Where the pipeline task publishes the plate engine's counters.
+    plate_stats: watch::Sender<Option<crate::plates::PlateStats>>,
 }
 
 async fn run_pipeline(
@@ -213,6 +244,7 @@ async fn run_pipeline(
         config,
         policy,
         metrics,
+        plate_stats,
     } = shared;
     let mut ticker = tokio::time::interval(Duration::from_secs(1));
     let tracks_every = (config.mqtt.tracks_interval_s > 0.0)
@@ -226,7 +258,10 @@ async fn run_pipeline(
                 Some(f) => pipeline.handle_frame(f.frame, f.arrival_ms),
                 None => return,
             },
-            _ = ticker.tick() => pipeline.tick(ingest::now_utc_ms() as f64 / 1000.0),
+            _ = ticker.tick() => {
+                plate_stats.send_replace(pipeline.plate_stats());
+                pipeline.tick(ingest::now_utc_ms() as f64 / 1000.0)
+            }
             _ = track_ticker.tick(), if tracks_every.is_some() => {
                 let (messages, skipped) = crate::publish::tracks::track_messages(
                     pipeline.tracker(),
@@ -269,6 +304,7 @@ async fn run_link(
         config,
         policy,
         metrics,
+        ..
     } = shared;
     let mut retry = Duration::from_millis(config.mqtt.reconnect_min_ms);
     let link = loop {
@@ -399,4 +435,50 @@ pub async fn run_until_signal(config: Config) -> anyhow::Result<()> {
     agent.stop().await;
     tracing::info!("stopped: {}", status_line(&metrics.snapshot()));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_status_line_names_every_plate_refusal_and_event() {
+        let stats = crate::plates::PlateStats {
+            reads: 10,
+            accepted: 4,
+            rejected_malformed: 1,
+            rejected_alphabet: 2,
+            rejected_length: 3,
+            rejected_confidence: 4,
+            rejected_time: 5,
+            rejected_checkpoint: 6,
+            hotlist_events: 7,
+            clone_events: 8,
+            repeat_events: 9,
+            clear_plates_deleted: 11,
+            plate_cap_hits: 12,
+            ..Default::default()
+        };
+        let line = plate_status(&stats);
+        for field in [
+            "plate_reads=10",
+            "plate_accepted=4",
+            "plate_rejected_malformed=1",
+            "plate_rejected_alphabet=2",
+            "plate_rejected_length=3",
+            "plate_rejected_confidence=4",
+            "plate_rejected_time=5",
+            "plate_rejected_checkpoint=6",
+            "plate_hotlist=7",
+            "plate_clone=8",
+            "repeat_crossing=9",
+            "clear_plates_deleted=11",
+            "plate_cap_hits=12",
+        ] {
+            assert!(
+                line.contains(&format!(" {field}")),
+                "{field} missing in {line}"
+            );
+        }
+    }
 }
