@@ -52,8 +52,16 @@ counters! {
     frames_wrong_kind,
     /// Frames of kinds this agent does not use yet (plate reads, ARPA tracks).
     frames_unused,
-    /// Failures to open a source.
+    /// Failures to open a source (a serial port, a camera listener's address).
     source_open_errors,
+    /// Camera result lines received (plate cameras over TCP).
+    camera_lines,
+    /// Camera lines dropped: longer than the limit.
+    camera_lines_overlong,
+    /// Camera lines dropped: not UTF-8.
+    camera_lines_not_utf8,
+    /// Camera connections refused: too many at once.
+    camera_connections_refused,
     /// Sources lost while open (read error or end of file).
     source_disconnects,
     /// Radar plots taken in.

@@ -200,6 +200,29 @@ impl Pipeline {
         alerts
     }
 
+    /// Handles one camera result (a JSON line a camera pushed to `checkpoint`'s listener)
+    /// that arrived at `arrival_ms` (UTC ms): the plate engine checks it (counting and
+    /// dropping a bad read) and returns the alerts it raises.
+    pub fn handle_camera_json(
+        &mut self,
+        checkpoint: &str,
+        text: &str,
+        arrival_ms: u64,
+    ) -> Vec<Alert> {
+        let Some(engine) = self.plates.as_mut() else {
+            inc(&self.metrics.frames_unused);
+            return Vec::new();
+        };
+        let events = engine.ingest_json(text, checkpoint, arrival_ms as f64 / 1000.0);
+        let (country, post) = &self.origin;
+        let alerts: Vec<Alert> = events
+            .iter()
+            .map(|e| engine.alert(e, country, post))
+            .collect();
+        self.count_alerts(&alerts);
+        alerts
+    }
+
     /// Closes scans whose north marker is overdue at time `now` (UTC), and lets the rules
     /// that watch for silence look at the clock; call about once a second. Returns the
     /// alerts raised, updated or cleared.
@@ -728,6 +751,58 @@ nodes = [31]
         let late = plate_frame(2, "AB123CD", t_ms + 3_600_000);
         assert!(pipeline.handle_frame(late, t_ms + 10).is_empty());
         assert_eq!(pipeline.plate_stats().unwrap().rejected_time, 1);
+    }
+
+    #[test]
+    fn a_camera_result_raises_a_plate_hotlist_alert_and_a_bad_one_is_counted() {
+        let config = Config::parse(CONFIG).unwrap();
+        let mut pipeline = Pipeline::new(&config, Arc::new(Metrics::default()));
+        let key = PlateKey::from_bytes(&[3; 32]).unwrap();
+        let mut engine = config.plates.build_engine(key.clone()).unwrap();
+        engine
+            .hotlist_mut()
+            .insert(PlateDigest::of(&key, "AB123CD"));
+        pipeline.set_plate_engine(engine);
+        let t_ms: u64 = 1_795_000_000_000;
+        let result = format!(
+            r#"{{"plate": "ab-123-cd", "confidence": 0.91, "region": "fr", "camera_id": 3,
+                "lane": 2, "direction": "towards", "epoch_time": {t_ms}}}"#
+        );
+        let alerts = pipeline.handle_camera_json("kipoi", &result, t_ms + 40);
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        assert_eq!(alerts[0].kind.as_str(), "plate_hotlist");
+        assert!(
+            pipeline
+                .handle_camera_json("kipoi", "{\"plate\": ", t_ms + 50)
+                .is_empty()
+        );
+        assert_eq!(pipeline.plate_stats().unwrap().rejected_malformed, 1);
+    }
+
+    #[test]
+    fn a_camera_listener_must_be_an_address_of_its_own() {
+        let with = |listen: &str, second: &str| {
+            format!(
+                "{CONFIG}camera_listen = \"{listen}\"\n[[plates.checkpoint]]\nid = \"b\"\n\
+                 position = {{ lat = 40.9, lon = 26.3 }}\ncamera_listen = \"{second}\"\n"
+            )
+        };
+        let ok = Config::parse(&with("0.0.0.0:9300", "0.0.0.0:9301")).unwrap();
+        assert_eq!(ok.plates.camera_listeners().len(), 2);
+        let e = Config::parse(&with("port 9300", "0.0.0.0:9301"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("plates.checkpoint[0].camera_listen"), "{e}");
+        let e = Config::parse(&with("0.0.0.0:9300", "0.0.0.0:9300"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("plates.checkpoint[1].camera_listen"), "{e}");
+        // A camera listener alone needs the plate key too.
+        let cameras_only = with("0.0.0.0:9300", "0.0.0.0:9301")
+            .replace("nodes = [31]\n", "")
+            .replace("plate_key = \"/nonexistent/plate.key\"", "");
+        let e = Config::parse(&cameras_only).unwrap_err().to_string();
+        assert!(e.starts_with("sharing.plate_key"), "{e}");
     }
 
     #[test]

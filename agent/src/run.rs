@@ -139,6 +139,17 @@ pub fn spawn_with_plates(
         )));
     }
     drop(frame_tx);
+    let (camera_tx, camera_rx) = mpsc::channel::<ingest::camera::CameraMessage>(FRAME_QUEUE);
+    for (checkpoint, addr) in config.plates.camera_listeners() {
+        tasks.push(tokio::spawn(ingest::camera::run(
+            checkpoint,
+            addr,
+            camera_tx.clone(),
+            metrics.clone(),
+            shutdown_rx.clone(),
+        )));
+    }
+    drop(camera_tx);
     let mut pipeline = Pipeline::new(&config, metrics.clone());
     if let Some(engine) = plates {
         pipeline.set_plate_engine(engine);
@@ -156,6 +167,7 @@ pub fn spawn_with_plates(
         pipeline,
         shared.clone(),
         frame_rx,
+        camera_rx,
         alert_tx,
         track_tx,
         shutdown_rx.clone(),
@@ -177,10 +189,14 @@ pub fn spawn_with_plates(
                 tokio::select! {
                     _ = ticker.tick() => {
                         let shared = policy.stats();
-                        let plates = plate_stats.borrow().map(|p| plate_status(&p)).unwrap_or_default();
+                        let snapshot = metrics.snapshot();
+                        let plates = plate_stats
+                            .borrow()
+                            .map(|p| plate_status(&p, &snapshot))
+                            .unwrap_or_default();
                         tracing::info!(
                             "status {} signed={} plates_hashed={} plates_removed={}{plates}",
-                            status_line(&metrics.snapshot()),
+                            status_line(&snapshot),
                             shared.messages,
                             shared.plates_hashed,
                             shared.plates_removed
@@ -198,14 +214,20 @@ pub fn spawn_with_plates(
     }
 }
 
-/// The plate engine's counters as the status line shows them: reads in, refused by reason,
-/// events, and what retention deleted.
-pub fn plate_status(p: &crate::plates::PlateStats) -> String {
+/// The plate side of the status line: camera lines in and dropped, the engine's reads,
+/// refusals by reason, events, and what retention deleted.
+pub fn plate_status(p: &crate::plates::PlateStats, s: &Snapshot) -> String {
     format!(
-        " plate_reads={} plate_accepted={} plate_rejected_malformed={} \
-         plate_rejected_alphabet={} plate_rejected_length={} plate_rejected_confidence={} \
-         plate_rejected_time={} plate_rejected_checkpoint={} plate_hotlist={} plate_clone={} \
-         repeat_crossing={} clear_plates_deleted={} plate_cap_hits={}",
+        " camera_lines={} camera_lines_overlong={} camera_lines_not_utf8={} \
+         camera_connections_refused={} plate_reads={} plate_accepted={} \
+         plate_rejected_malformed={} plate_rejected_alphabet={} plate_rejected_length={} \
+         plate_rejected_confidence={} plate_rejected_time={} plate_rejected_checkpoint={} \
+         plate_hotlist={} plate_clone={} repeat_crossing={} clear_plates_deleted={} \
+         plate_cap_hits={}",
+        s.camera_lines,
+        s.camera_lines_overlong,
+        s.camera_lines_not_utf8,
+        s.camera_connections_refused,
         p.reads,
         p.accepted,
         p.rejected_malformed,
@@ -236,6 +258,7 @@ async fn run_pipeline(
     mut pipeline: Pipeline,
     shared: Shared,
     mut frames: mpsc::Receiver<SourceFrame>,
+    mut cameras: mpsc::Receiver<ingest::camera::CameraMessage>,
     alerts: mpsc::Sender<Alert>,
     tracks: mpsc::Sender<Vec<Message>>,
     mut shutdown: watch::Receiver<bool>,
@@ -258,6 +281,9 @@ async fn run_pipeline(
                 Some(f) => pipeline.handle_frame(f.frame, f.arrival_ms),
                 None => return,
             },
+            // Without camera listeners the channel is closed: recv() yields None at once and
+            // select! skips the branch.
+            Some(c) = cameras.recv() => pipeline.handle_camera_json(&c.checkpoint, &c.text, c.arrival_ms),
             _ = ticker.tick() => {
                 plate_stats.send_replace(pipeline.plate_stats());
                 pipeline.tick(ingest::now_utc_ms() as f64 / 1000.0)
@@ -459,8 +485,19 @@ mod tests {
             plate_cap_hits: 12,
             ..Default::default()
         };
-        let line = plate_status(&stats);
+        let snapshot = Snapshot {
+            camera_lines: 20,
+            camera_lines_overlong: 21,
+            camera_lines_not_utf8: 22,
+            camera_connections_refused: 23,
+            ..Snapshot::default()
+        };
+        let line = plate_status(&stats, &snapshot);
         for field in [
+            "camera_lines=20",
+            "camera_lines_overlong=21",
+            "camera_lines_not_utf8=22",
+            "camera_connections_refused=23",
             "plate_reads=10",
             "plate_accepted=4",
             "plate_rejected_malformed=1",

@@ -1,9 +1,11 @@
-//! Ingest: byte streams from the outside world into frames.
+//! Ingest: byte streams from the outside world into frames (serial node links) and camera
+//! result lines ([`camera`]).
 //!
 //! Each source runs in its own task with its own [`FrameDecoder`](borderfuse_common::frame::FrameDecoder),
 //! counts what it could not decode, and survives the device going away: it reopens it with
 //! jittered exponential backoff for as long as the agent runs.
 
+pub mod camera;
 pub mod serial;
 
 use crate::metrics::{Metrics, inc};

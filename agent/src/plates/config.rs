@@ -152,6 +152,10 @@ pub struct CheckpointConfig {
     /// `PlateRead` frames feed the plate engine (which then needs `sharing.plate_key`).
     #[serde(default)]
     pub nodes: Vec<u32>,
+    /// Where the checkpoint's cameras push their results, e.g. `"0.0.0.0:9300"`: a TCP
+    /// listener taking one camera JSON object a line (OpenALPR / Plate Recognizer style).
+    #[serde(default)]
+    pub camera_listen: Option<String>,
 }
 
 impl PlatesConfig {
@@ -232,6 +236,25 @@ impl PlatesConfig {
                 ));
             }
             cp.position.validate(&format!("{key}.position"))?;
+            if let Some(listen) = &cp.camera_listen {
+                let addr: std::net::SocketAddr = listen.parse().map_err(|_| {
+                    invalid(
+                        format!("{key}.camera_listen"),
+                        format!("{listen:?} is not an address:port such as \"0.0.0.0:9300\""),
+                    )
+                })?;
+                let taken = self.checkpoints[..i]
+                    .iter()
+                    .filter_map(|o| o.camera_listen.as_deref())
+                    .filter_map(|o| o.parse::<std::net::SocketAddr>().ok())
+                    .any(|o| o == addr);
+                if taken {
+                    return Err(invalid(
+                        format!("{key}.camera_listen"),
+                        format!("{listen} is another checkpoint's"),
+                    ));
+                }
+            }
             for node in &cp.nodes {
                 if self.checkpoints[..i]
                     .iter()
@@ -251,9 +274,23 @@ impl PlatesConfig {
         Ok(())
     }
 
-    /// Whether plate-reader nodes are configured (and so the engine must run).
+    /// Whether plate-reader nodes or camera listeners are configured (and so the engine must
+    /// run).
     pub fn has_nodes(&self) -> bool {
-        self.checkpoints.iter().any(|c| !c.nodes.is_empty())
+        self.checkpoints
+            .iter()
+            .any(|c| !c.nodes.is_empty() || c.camera_listen.is_some())
+    }
+
+    /// The checkpoints whose cameras push over TCP: (checkpoint id, address), validated.
+    pub fn camera_listeners(&self) -> Vec<(String, std::net::SocketAddr)> {
+        self.checkpoints
+            .iter()
+            .filter_map(|c| {
+                let addr = c.camera_listen.as_deref()?.parse().ok()?;
+                Some((c.id.clone(), addr))
+            })
+            .collect()
     }
 
     /// The engine for these settings (after [`PlatesConfig::validate`]), hashing with `key`
