@@ -61,15 +61,8 @@ enum Command {
         /// Tracks CSV (t,track_id,x,vx,y,vy; vx, vy may be empty).
         #[arg(long)]
         tracks: PathBuf,
-        /// Cut-off distance, metres.
-        #[arg(long, default_value_t = 100.0)]
-        c: f64,
-        /// Order.
-        #[arg(long, default_value_t = 1.0)]
-        p: f64,
-        /// First scans excluded from the summary.
-        #[arg(long, default_value_t = 0)]
-        warmup: usize,
+        #[command(flatten)]
+        gospa: GospaArgs,
         /// Also write the summary and every scan's score to this JSON file.
         #[arg(long)]
         json: Option<PathBuf>,
@@ -115,19 +108,32 @@ enum Command {
         /// demo's stdout.
         #[arg(long)]
         alerts: Option<PathBuf>,
-        /// GOSPA cut-off distance, metres.
-        #[arg(long, default_value_t = 100.0)]
-        c: f64,
-        /// GOSPA order.
-        #[arg(long, default_value_t = 1.0)]
-        p: f64,
-        /// First scans excluded from the summary line.
-        #[arg(long, default_value_t = 0)]
-        warmup: usize,
+        #[command(flatten)]
+        gospa: GospaArgs,
         /// Output SVG file.
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+/// GOSPA's parameters, as `score` and `report` take them.
+#[derive(Debug, clap::Args)]
+struct GospaArgs {
+    /// Cut-off distance, metres.
+    #[arg(long, default_value_t = 100.0)]
+    c: f64,
+    /// Order.
+    #[arg(long, default_value_t = 1.0)]
+    p: f64,
+    /// First scans excluded from the summary.
+    #[arg(long, default_value_t = 0)]
+    warmup: usize,
+}
+
+impl GospaArgs {
+    fn config(&self) -> Result<score::ScoreConfig> {
+        Ok(score::ScoreConfig::new(self.c, self.p, self.warmup)?)
+    }
 }
 
 fn main() -> Result<()> {
@@ -161,21 +167,17 @@ fn main() -> Result<()> {
         Command::Score {
             truth,
             tracks,
-            c,
-            p,
-            warmup,
+            gospa,
             json,
             per_scan,
-        } => score_files(&truth, &tracks, c, p, warmup, json.as_deref(), per_scan),
+        } => score_files(&truth, &tracks, &gospa.config()?, json.as_deref(), per_scan),
         Command::Report {
             truth,
             tracks,
             scenario,
             builtin_scene,
             alerts,
-            c,
-            p,
-            warmup,
+            gospa,
             out,
         } => {
             let scene = match (scenario, builtin_scene) {
@@ -183,13 +185,12 @@ fn main() -> Result<()> {
                 (None, true) => Some(Scenario::border_crossing()),
                 (None, false) => None,
             };
-            let config = score::ScoreConfig::new(c, p, warmup)?;
             report_file(
                 &truth,
                 &tracks,
                 scene.as_ref(),
                 alerts.as_deref(),
-                &config,
+                &gospa.config()?,
                 &out,
             )
         }
@@ -224,14 +225,11 @@ fn main() -> Result<()> {
 fn score_files(
     truth: &Path,
     tracks: &Path,
-    c: f64,
-    p: f64,
-    warmup: usize,
+    config: &score::ScoreConfig,
     json: Option<&Path>,
     per_scan: bool,
 ) -> Result<()> {
-    let config = score::ScoreConfig::new(c, p, warmup)?;
-    let result = score::score_files(truth, tracks, &config)?;
+    let result = score::score_files(truth, tracks, config)?;
     let mut stdout = std::io::stdout().lock();
     let name = tracks
         .file_name()
