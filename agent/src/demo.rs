@@ -36,6 +36,9 @@ pub struct DemoOptions {
     pub print_alerts: bool,
     /// Print a status line every second on stderr.
     pub print_status: bool,
+    /// Also write the scenario's expected events here (`bordersim score-alerts` scores the
+    /// printed alerts against them).
+    pub expected_out: Option<std::path::PathBuf>,
 }
 
 /// What happened.
@@ -53,6 +56,8 @@ pub struct DemoReport {
     pub metrics: Snapshot,
     /// The vessels of the scenario, with their truth track at each alert time.
     pub vessels: Vec<VesselTruth>,
+    /// UTC of scenario time 0, ms since the Unix epoch.
+    pub start_utc_ms: u64,
 }
 
 /// A vessel of the scenario.
@@ -394,6 +399,16 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<DemoReport> {
     let agent = crate::run::spawn(config, policy, metrics.clone());
 
     let start_utc_ms = crate::ingest::now_utc_ms();
+    if let Some(path) = &options.expected_out {
+        let expected = borderfuse_sim::events::Expected {
+            scenario: scenario.name.clone(),
+            start_utc_ms,
+            events: borderfuse_sim::events::expected_events(&scenario),
+        };
+        let text = serde_json::to_string_pretty(&expected)?;
+        std::fs::write(path, text + "\n")
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
     let generated = borderfuse_sim::generate::generate(&scenario, start_utc_ms);
     let truth = generated.truth;
     let stop = Arc::new(AtomicBool::new(false));
@@ -464,5 +479,6 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<DemoReport> {
         statuses,
         metrics: metrics.snapshot(),
         vessels,
+        start_utc_ms,
     })
 }

@@ -160,6 +160,10 @@ enum Command {
         /// Simulation speed: 1 is real time, 4 runs the scenario four times faster.
         #[arg(long, default_value_t = 1.0)]
         speed: f64,
+        /// Also write the events the scenario expects alerts for (for `bordersim
+        /// score-alerts --expected FILE --alerts <the demo's stdout>`).
+        #[arg(long)]
+        expected_out: Option<PathBuf>,
     },
 }
 
@@ -282,10 +286,14 @@ fn main() -> std::process::ExitCode {
             track(&detections, &out, timing.as_deref(), &config, &options)
         }
         #[cfg(feature = "demo")]
-        Command::Demo { duration, speed } => {
+        Command::Demo {
+            duration,
+            speed,
+            expected_out,
+        } => {
             // rumqttd logs routine disconnections as errors; the demo reports broker trouble itself.
             init_logging("warn,rumqttd=off");
-            demo(duration, speed)
+            demo(duration, speed, expected_out)
         }
     };
     match result {
@@ -427,7 +435,7 @@ fn ais_decode(fragment_timeout_ms: u64) -> anyhow::Result<()> {
 }
 
 #[cfg(feature = "demo")]
-fn demo(duration: f64, speed: f64) -> anyhow::Result<()> {
+fn demo(duration: f64, speed: f64, expected_out: Option<PathBuf>) -> anyhow::Result<()> {
     use borderfuse_agent::demo::{DemoOptions, run};
     anyhow::ensure!(
         duration.is_finite() && duration > 0.0,
@@ -440,6 +448,7 @@ fn demo(duration: f64, speed: f64) -> anyhow::Result<()> {
         speed,
         print_alerts: true,
         print_status: true,
+        expected_out,
     }))?;
     eprintln!("{}", report.summary());
     // The demo's threads (broker, simulator) are not joinable; leave without waiting.

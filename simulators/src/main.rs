@@ -3,7 +3,7 @@
 #![forbid(unsafe_code)]
 
 use anyhow::{Context, Result, bail};
-use borderfuse_sim::{Pty, Scenario, csv, generate, play, report, scenarios, score};
+use borderfuse_sim::{Pty, Scenario, csv, events, generate, play, report, scenarios, score};
 use clap::{Parser, Subcommand};
 use nix::sys::signal::{SigSet, Signal};
 use std::collections::HashMap;
@@ -23,7 +23,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Write truth.csv, detections.csv and one node-ID.frames file per node.
+    /// Write truth.csv, detections.csv, expected.json (the events the agent should alert
+    /// on) and one node-ID.frames file per node.
     Generate {
         /// Scenario TOML file (default: the built-in border_crossing scenario).
         #[arg(long)]
@@ -87,6 +88,28 @@ enum Command {
         /// Scans per sensor (default: 200 crossing, 60 sharp-turn, 20 dense, 40 delayed-ais).
         #[arg(long)]
         steps: Option<usize>,
+    },
+    /// Score the agent's alerts against the events a scenario expects: precision, recall and
+    /// latency per kind, as a table (and JSON).
+    ScoreAlerts {
+        /// expected.json written by `generate`.
+        #[arg(long)]
+        expected: PathBuf,
+        /// The agent's alerts, one JSON payload a line (e.g. the demo's stdout).
+        #[arg(long)]
+        alerts: PathBuf,
+        /// The scenario the events came from (default: the built-in border_crossing).
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+        /// How long after its event's window an alert may come, s.
+        #[arg(long, default_value_t = 60.0)]
+        max_latency_s: f64,
+        /// How far from the actor an alert may be placed, m.
+        #[arg(long, default_value_t = 500.0)]
+        radius_m: f64,
+        /// Also write the scores as JSON here.
+        #[arg(long)]
+        json: Option<PathBuf>,
     },
     /// Draw the scene (border, sensors, truth, fused tracks, alerts) and GOSPA over time as
     /// one SVG.
@@ -171,6 +194,21 @@ fn main() -> Result<()> {
             json,
             per_scan,
         } => score_files(&truth, &tracks, &gospa.config()?, json.as_deref(), per_scan),
+        Command::ScoreAlerts {
+            expected,
+            alerts,
+            scenario,
+            max_latency_s,
+            radius_m,
+            json,
+        } => {
+            let scenario = load(scenario.as_deref())?;
+            let rules = events::MatchRules {
+                max_latency_s,
+                radius_m,
+            };
+            score_alerts_files(&scenario, &expected, &alerts, rules, json.as_deref())
+        }
         Command::Report {
             truth,
             tracks,
@@ -241,6 +279,81 @@ fn score_files(
     }
     if let Some(path) = json {
         std::fs::write(path, result.to_json())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn score_alerts_files(
+    scenario: &Scenario,
+    expected: &Path,
+    alerts: &Path,
+    rules: events::MatchRules,
+    json: Option<&Path>,
+) -> Result<()> {
+    if !(rules.max_latency_s.is_finite() && rules.max_latency_s >= 0.0) {
+        bail!("--max-latency-s must be a number >= 0");
+    }
+    if !(rules.radius_m.is_finite() && rules.radius_m > 0.0) {
+        bail!("--radius-m must be a number > 0");
+    }
+    let text = std::fs::read_to_string(expected)
+        .with_context(|| format!("cannot read {}", expected.display()))?;
+    let expected: events::Expected = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not an expected.json", expected.display()))?;
+    if expected.scenario != scenario.name {
+        bail!(
+            "the events are of scenario {:?}, the scenario given is {:?} (--scenario)",
+            expected.scenario,
+            scenario.name
+        );
+    }
+    let frame = scenario.frame();
+    let lines = std::fs::read_to_string(alerts)
+        .with_context(|| format!("cannot read {}", alerts.display()))?;
+    let mut observed = Vec::new();
+    let mut unreadable = 0usize;
+    for line in lines.lines().filter(|l| l.trim_start().starts_with('{')) {
+        match events::parse_alert(line, &frame, expected.start_utc_ms) {
+            Ok(a) => observed.push(a),
+            Err(e) => {
+                unreadable += 1;
+                tracing::warn!(error = %e, "alert line not scored");
+            }
+        }
+    }
+    let scores = events::score_alerts(scenario, &expected.events, &observed, rules);
+    let mut stdout = std::io::stdout().lock();
+    writeln!(
+        stdout,
+        "| kind | expected | detected | alerts | true alerts | precision | recall | median latency (s) | max latency (s) |"
+    )?;
+    writeln!(stdout, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")?;
+    let latency = |l: Option<f64>| l.map_or("–".to_string(), |l| format!("{l:.1}"));
+    for k in &scores {
+        writeln!(
+            stdout,
+            "| {} | {} | {} | {} | {} | {:.3} | {:.3} | {} | {} |",
+            k.kind,
+            k.expected,
+            k.detected,
+            k.alerts,
+            k.true_alerts,
+            k.precision,
+            k.recall,
+            latency(k.median_latency_s),
+            latency(k.max_latency_s)
+        )?;
+    }
+    if unreadable > 0 {
+        writeln!(
+            stdout,
+            "({unreadable} alert lines could not be read; see the log)"
+        )?;
+    }
+    if let Some(path) = json {
+        let out = serde_json::json!({ "unreadable_lines": unreadable, "kinds": scores });
+        std::fs::write(path, format!("{out:#}\n"))
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(())
@@ -378,6 +491,16 @@ fn generate_files(scenario: &Scenario, start_utc_ms: u64, out: &Path) -> Result<
     csv::write_truth(create("truth.csv")?, &g.truth).context("writing truth.csv")?;
     csv::write_detections(create("detections.csv")?, &g.detections)
         .context("writing detections.csv")?;
+    let expected = events::Expected {
+        scenario: scenario.name.clone(),
+        start_utc_ms,
+        events: events::expected_events(scenario),
+    };
+    let mut w = create("expected.json")?;
+    serde_json::to_writer_pretty(&mut w, &expected)
+        .map_err(std::io::Error::from)
+        .and_then(|()| w.flush())
+        .context("writing expected.json")?;
     let by_node = g.bytes_by_node();
     for node in scenario.nodes() {
         let name = format!("node-{}.frames", node.node_id);

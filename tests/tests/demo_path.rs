@@ -13,6 +13,7 @@ async fn the_dark_boat_raises_exactly_one_dark_target_alert_and_the_ais_ship_non
         speed: 3.0,
         print_alerts: false,
         print_status: false,
+        expected_out: None,
     })
     .await
     .expect("demo runs");
@@ -62,6 +63,31 @@ async fn the_dark_boat_raises_exactly_one_dark_target_alert_and_the_ais_ship_non
         ais.distance_to_alerts_m[0] > 1000.0,
         "alert is not on the AIS ship: {ais:?}"
     );
+
+    // Scored as `bordersim score-alerts` scores them: the one event the scenario expects
+    // (the dark boat under radar cover) is found, and no alert is false.
+    let scenario = borderfuse_sim::Scenario::border_crossing();
+    let expected = borderfuse_sim::events::expected_events(&scenario);
+    let observed: Vec<_> = report
+        .alerts
+        .iter()
+        .map(|a| {
+            borderfuse_sim::events::parse_alert(
+                &a.to_string(),
+                &scenario.frame(),
+                report.start_utc_ms,
+            )
+            .expect("an alert payload")
+        })
+        .collect();
+    let rules = borderfuse_sim::events::MatchRules {
+        max_latency_s: 60.0,
+        radius_m: 500.0,
+    };
+    let scores = borderfuse_sim::events::score_alerts(&scenario, &expected, &observed, rules);
+    let dark = &scores[0];
+    assert_eq!(dark.kind, "dark_target");
+    assert_eq!((dark.precision, dark.recall), (1.0, 1.0), "{scores:?}");
 
     assert!(
         report.statuses.iter().any(|s| s["state"] == "online"),
