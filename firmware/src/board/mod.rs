@@ -71,8 +71,9 @@ impl Board {
     }
 }
 
-/// How long a link write may wait for the UART to take a byte before the frame is dropped:
-/// at 38 400 baud a byte takes 0.26 ms, so 20 ms without one is a stuck link.
+/// How long a frame may go without the link UART taking a byte before it is dropped (the node
+/// goes on reading meanwhile): at 38 400 baud a byte takes 0.26 ms, so 20 ms without one is a
+/// stuck link.
 pub const LINK_TIMEOUT_US: u64 = 20_000;
 
 /// How often the nodes send a `Health` frame.

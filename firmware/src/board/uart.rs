@@ -115,8 +115,8 @@ impl ReadReady for Uart {
 }
 
 impl Write for Uart {
-    /// Blocks until the transmit buffer takes at least one byte (wrap in
-    /// [`crate::deadline::DeadlineWriter`] to bound the wait).
+    /// Blocks until the transmit buffer takes at least one byte; the nodes ask
+    /// [`WriteReady::write_ready`] first, so it does not block them.
     fn write(&mut self, buf: &[u8]) -> Result<usize, UartError> {
         let mut n = 0;
         for &byte in buf {
