@@ -277,8 +277,9 @@ impl<R: RadarInterface, W: Write + WriteReady, C: Clock> RadarNode<R, W, C> {
 }
 
 /// Longest line of the [`UartRadar`] protocol: a sweep of [`MAX_BINS`] cells of up to five
-/// digits.
-pub const MAX_RADAR_LINE: usize = 16 + 6 * MAX_BINS;
+/// digits and a comma each (`6 * MAX_BINS`, one comma to spare), after a header of up to 32
+/// bytes (`S,` and three numbers of up to nine digits, each with its comma).
+pub const MAX_RADAR_LINE: usize = 32 + 6 * MAX_BINS;
 
 /// Why a [`UartRadar`] line was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
