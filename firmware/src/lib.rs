@@ -30,6 +30,7 @@ pub mod ais_node;
 #[allow(unsafe_code)]
 pub mod board;
 pub mod cfar;
+pub mod cmsdk;
 pub mod deadline;
 pub mod line;
 pub mod link;
