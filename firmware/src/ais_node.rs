@@ -22,7 +22,8 @@ const READ_CHUNK: usize = 64;
 pub struct AisNodeStats {
     /// Bytes read from the receiver.
     pub rx_bytes: u32,
-    /// Sentences forwarded to the link (or lost there, see [`LinkStats`]).
+    /// Sentences verified and handed to the queue, including those a full queue refused
+    /// (counted there too) and those lost on the link (see [`LinkStats`]).
     pub sentences: u32,
     /// Dropped: checksum wrong or missing.
     pub bad_checksum: u32,

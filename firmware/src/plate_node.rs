@@ -17,7 +17,7 @@ const READ_CHUNK: usize = 64;
 pub struct PlateNodeStats {
     /// Bytes read from the camera.
     pub rx_bytes: u32,
-    /// Plate reads queued for the link.
+    /// Plate reads queued for the link (not those refused by a full queue).
     pub reads: u32,
     /// Dropped: record cut short.
     pub half_record: u32,
@@ -96,9 +96,13 @@ impl<U: Read, W: Write, C: Clock> PlateNode<U, W, C> {
             match verdict {
                 Ok(None) => {}
                 Ok(Some(read)) => {
-                    self.stats.reads = self.stats.reads.wrapping_add(1);
-                    self.core
-                        .enqueue(self.line_started_us, Payload::PlateRead(read));
+                    // Counted once queued; a full queue counts the drop instead.
+                    if self
+                        .core
+                        .enqueue(self.line_started_us, Payload::PlateRead(read))
+                    {
+                        self.stats.reads = self.stats.reads.wrapping_add(1);
+                    }
                 }
                 Err(drop) => self.count(drop),
             }
@@ -145,6 +149,11 @@ impl<U: Read, W: Write, C: Clock> PlateNode<U, W, C> {
     /// What the link has sent and lost.
     pub fn link_stats(&self) -> &LinkStats {
         self.core.link_stats()
+    }
+
+    /// The sending side: queue, link, clock.
+    pub fn core(&self) -> &NodeCore<W, C, DEFAULT_QUEUE_LEN> {
+        &self.core
     }
 
     /// The link's writer.

@@ -78,7 +78,7 @@ pub trait RadarInterface {
 /// What the node has received and dropped.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RadarNodeStats {
-    /// Plots queued (handed over or extracted).
+    /// Plots queued (handed over or extracted; not those refused by a full queue).
     pub plots: u32,
     /// Sweeps run through the extractor.
     pub sweeps: u32,
@@ -206,16 +206,16 @@ impl<R: RadarInterface, W: Write, C: Clock> RadarNode<R, W, C> {
             b if b < 0.0 => b + 360.0,
             b => b,
         };
-        self.stats.plots = self.stats.plots.wrapping_add(1);
-        self.core.enqueue(
-            now,
-            Payload::RadarPlot(RadarPlot {
-                scan: self.scan,
-                range_m,
-                bearing_deg,
-                amplitude,
-            }),
-        );
+        let plot = Payload::RadarPlot(RadarPlot {
+            scan: self.scan,
+            range_m,
+            bearing_deg,
+            amplitude,
+        });
+        // Counted once queued; a full queue counts the drop instead.
+        if self.core.enqueue(now, plot) {
+            self.stats.plots = self.stats.plots.wrapping_add(1);
+        }
     }
 
     fn own_counters(&self) -> [(u8, u32); 5] {
@@ -248,6 +248,11 @@ impl<R: RadarInterface, W: Write, C: Clock> RadarNode<R, W, C> {
     /// What the link has sent and lost.
     pub fn link_stats(&self) -> &LinkStats {
         self.core.link_stats()
+    }
+
+    /// The sending side: queue, link, clock.
+    pub fn core(&self) -> &NodeCore<W, C, RADAR_QUEUE_LEN> {
+        &self.core
     }
 
     /// The link's writer.

@@ -4,7 +4,8 @@ use borderfuse_common::frame::{FrameDecoder, Payload};
 use borderfuse_firmware::Clock;
 use borderfuse_firmware::cfar::CfarConfig;
 use borderfuse_firmware::radar_node::{
-    MAX_BINS, MAX_PLOTS_PER_SWEEP, RadarInput, RadarInterface, RadarNode, RawPlot, Sweep, UartRadar,
+    MAX_BINS, MAX_PLOTS_PER_SWEEP, RADAR_QUEUE_LEN, RadarInput, RadarInterface, RadarNode, RawPlot,
+    Sweep, UartRadar,
 };
 use embedded_io::{ErrorType, Read, ReadReady};
 use proptest::prelude::*;
@@ -256,4 +257,53 @@ fn a_sweep_full_of_targets_sends_the_first_few_and_counts_the_rest() {
         node.stats().dropped_plots_per_sweep,
         12 - MAX_PLOTS_PER_SWEEP as u32
     );
+}
+
+/// A link that never becomes ready (CTS held).
+struct StuckLink;
+
+impl embedded_io::ErrorType for StuckLink {
+    type Error = embedded_io::ErrorKind;
+}
+
+impl embedded_io::Write for StuckLink {
+    fn write(&mut self, _: &[u8]) -> Result<usize, Self::Error> {
+        panic!("a write to a stuck link would block forever")
+    }
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+impl embedded_io::WriteReady for StuckLink {
+    fn write_ready(&mut self) -> Result<bool, Self::Error> {
+        Ok(false)
+    }
+}
+
+#[test]
+fn plots_a_full_queue_refuses_are_counted_as_queue_full_not_as_plots() {
+    let plot = RawPlot {
+        range_m: 800.0,
+        bearing_deg: 10.0,
+        amplitude: 300,
+        t_node_us: None,
+    };
+    let inputs = vec![(RadarInput::Plot(plot), None); RADAR_QUEUE_LEN + 3];
+    // The link never takes a byte and never times out: the first plot waits in the link,
+    // the queue fills, and the last two are refused.
+    let mut node = RadarNode::new(
+        ScriptedRadar {
+            inputs: inputs.into(),
+        },
+        StuckLink,
+        StepClock(0),
+        2,
+        0,
+        CfarConfig::default(),
+    )
+    .with_link_timeout_us(u64::MAX);
+    while node.poll_ready() {}
+    assert_eq!(node.stats().plots, RADAR_QUEUE_LEN as u32 + 1);
+    assert_eq!(node.core().outbox().dropped_full(), 2);
 }
