@@ -5,10 +5,10 @@
 //! skipping `guard` cells next to it (so a target's own spread does not raise its threshold).
 //! Cell averaging (CA) averages the cells of both sides, each cell weighing the same; a side
 //! cut short by the end of the profile is left out while the other has at least half its
-//! cells. Greatest-of (GO) takes the larger side mean, which
-//! keeps false alarms down at clutter edges (land, rain) at a small loss in clear water. A
-//! cell is a hit when it exceeds both `factor` × noise and `min_amplitude`; runs of adjacent
-//! hits are one target, reported at its strongest cell.
+//! cells. Greatest-of (GO) takes the larger side mean, which keeps false alarms down at
+//! clutter edges (land, rain) at a small loss in clear water. A cell is a hit when it exceeds
+//! both `factor` × noise and `min_amplitude`; runs of adjacent hits are one target, reported
+//! at its strongest cell.
 
 /// How the two training windows are combined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -275,3 +275,88 @@ impl<W> FrameLink<W> {
         &mut self.writer
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use borderfuse_common::frame::{FrameDecoder, RadarNorthMarker};
+    use embedded_io::ErrorType;
+    use std::vec::Vec;
+
+    /// A link that takes `budget` bytes, then is not ready until given more.
+    #[derive(Default)]
+    struct Trickle {
+        budget: usize,
+        out: Vec<u8>,
+    }
+
+    impl ErrorType for Trickle {
+        type Error = ErrorKind;
+    }
+
+    impl Write for Trickle {
+        fn write(&mut self, buf: &[u8]) -> Result<usize, ErrorKind> {
+            let n = self.budget.min(buf.len());
+            self.budget -= n;
+            self.out.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> Result<(), ErrorKind> {
+            Ok(())
+        }
+    }
+
+    impl WriteReady for Trickle {
+        fn write_ready(&mut self) -> Result<bool, ErrorKind> {
+            Ok(self.budget > 0)
+        }
+    }
+
+    fn marker(scan: u32) -> Payload {
+        Payload::RadarNorthMarker(RadarNorthMarker { scan, period_ms: 0 })
+    }
+
+    #[test]
+    fn a_slow_link_that_keeps_taking_bytes_never_times_out() {
+        let mut link = FrameLink::new(Trickle::default(), 1);
+        assert_eq!(link.start(0, 0, None, marker(0)), Ok(()));
+        assert_eq!(link.start(0, 0, None, marker(1)), Err(StartError::Busy));
+        // One byte every 15 ms against a 20 ms timeout: slow, but never stuck.
+        let mut now = 0;
+        let mut progress = Progress::Sending;
+        while progress == Progress::Sending {
+            now += 15_000;
+            link.writer_mut().budget = 1;
+            progress = link.pump(now, 20_000);
+        }
+        assert_eq!(progress, Progress::Sent);
+        assert_eq!(link.stats().write_timeouts, 0);
+        let frames: Vec<_> = FrameDecoder::new().feed(&link.writer_mut().out).collect();
+        assert_eq!(frames.len(), 1);
+        assert!(frames[0].is_ok());
+    }
+
+    #[test]
+    fn a_frame_stuck_midway_is_dropped_after_the_timeout_and_the_next_one_resynchronises() {
+        let mut link = FrameLink::new(Trickle::default(), 1);
+        assert_eq!(link.start(0, 0, None, marker(0)), Ok(()));
+        link.writer_mut().budget = 5;
+        assert_eq!(link.pump(1_000, 20_000), Progress::Sending);
+        assert_eq!(link.pump(20_999, 20_000), Progress::Sending);
+        assert_eq!(link.pump(21_000, 20_000), Progress::Dropped);
+        assert!(!link.is_busy());
+        let stats = *link.stats();
+        assert_eq!((stats.write_errors, stats.write_timeouts), (1, 1));
+        // The next frame starts with a delimiter, closing the 5 bytes the agent holds.
+        let cut = link.writer_mut().out.len();
+        assert_eq!(link.start(30_000, 30_000, None, marker(1)), Ok(()));
+        link.writer_mut().budget = usize::MAX;
+        assert_eq!(link.pump(30_000, 20_000), Progress::Sent);
+        let out = &link.writer_mut().out;
+        assert_eq!(out[cut], 0, "a delimiter first");
+        let frames: Vec<_> = FrameDecoder::new().feed(out).collect();
+        assert_eq!(frames.len(), 2);
+        assert!(frames[0].is_err(), "the cut frame is bad");
+        assert_eq!(frames[1].as_ref().map(|f| f.seq), Ok(1));
+    }
+}
