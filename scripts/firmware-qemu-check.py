@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Checks what a node sent under QEMU (`borderfuse-agent frames` JSON lines) against the
-expected values in firmware/fixtures/NODE.expected; used by scripts/firmware-qemu."""
+expected values in firmware/fixtures/NODE.expected; used by scripts/firmware-qemu.
+
+QEMU's UARTs never make the node wait and never overrun, so these runs cannot show link
+timeouts or lost sensor bytes; the host tests (firmware/tests/nonblocking_link.rs) do."""
 import json
 import sys
 
@@ -19,11 +22,13 @@ assert seqs == list(range(len(frames))), f"{node}: sequence gaps {seqs}"
 health = [f for f in frames if f["kind"] == "health"]
 assert health, f"{node}: no Health frame"
 counters = health[-1]["counters"]
-# The board's clock: Health frames are due every second of node time, and the node checks
-# often, so consecutive ones are 1 s apart on the clock they report (less a millisecond
-# of rounding; up to 3 s when QEMU is starved of CPU on a loaded machine).
-gaps = [b["uptime_ms"] - a["uptime_ms"] for a, b in zip(health, health[1:])]
-assert all(990 <= g <= 3000 for g in gaps), f"{node}: Health gaps {gaps} ms"
+# The board's clock: Health frames are due every second of node time, so consecutive ones
+# are at least a second apart on the clock they report (less a millisecond of rounding).
+# No upper bound: QEMU starved of CPU on a loaded runner stretches the gaps arbitrarily.
+uptimes = [h["uptime_ms"] for h in health]
+assert all(a < b for a, b in zip(uptimes, uptimes[1:])), f"{node}: Health uptimes not increasing {uptimes}"
+gaps = [b - a for a, b in zip(uptimes, uptimes[1:])]
+assert all(g >= 900 for g in gaps), f"{node}: Health gaps {gaps} ms"
 if node == "ais-node":
     got = [f["sentence"] for f in frames if f["kind"] == "ais_sentence"]
     want = {"dropped_bad_checksum": 2, "dropped_overlong": 1, "dropped_not_ais": 1, "dropped_malformed": 1}
@@ -45,5 +50,10 @@ else:
 assert got == expected, f"{node}: frames differ\n got: {got}\nwant: {expected}"
 for name, value in want.items():
     assert counters.get(name) == value, f"{node}: counter {name} = {counters.get(name)}, want {value}"
-assert counters.get("link_write_errors", 0) == 0, f"{node}: link errors {counters}"
+# Required, not defaulted: a node that stopped reporting them would pass otherwise.
+for name in ("link_write_errors", "link_write_timeouts", "uart_read_errors"):
+    if name == "uart_read_errors" and node == "radar-node":
+        continue  # the radar node counts UART errors in dropped_malformed
+    assert name in counters, f"{node}: no {name} counter in {counters}"
+    assert counters[name] == 0, f"{node}: {name} = {counters[name]}"
 print(f"{node}: {len(got)} frames as expected, {len(health)} Health frames, counters {counters}")

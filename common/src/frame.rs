@@ -263,13 +263,16 @@ pub mod counter {
     /// Plate reads dropped because the plate text was empty, too long or had characters no
     /// plate has.
     pub const DROPPED_BAD_PLATE: u8 = 14;
-    /// Radar plots sent (handed over by the radar or extracted from its video).
+    /// Radar plots queued for the link (handed over by the radar or extracted from its
+    /// video); those a full queue refused are in `DROPPED_QUEUE_FULL`, those lost on the link
+    /// in `LINK_WRITE_ERRORS`.
     pub const RADAR_PLOTS: u8 = 15;
     /// Range-bin sweeps of raw video run through the plot extractor.
     pub const RADAR_SWEEPS: u8 = 16;
     /// Plots the extractor found beyond what one sweep may report (the rest were dropped).
     pub const DROPPED_PLOTS_PER_SWEEP: u8 = 17;
-    /// Plate reads sent.
+    /// Plate reads queued for the link; those a full queue refused are in
+    /// `DROPPED_QUEUE_FULL`, those lost on the link in `LINK_WRITE_ERRORS`.
     pub const PLATE_READS: u8 = 18;
 
     /// A short name for logs and status output.

@@ -9,10 +9,10 @@
 use crate::Clock;
 use crate::line::{LineAssembler, LineError};
 use crate::link::{LinkStats, SendError};
-use crate::node::{DEFAULT_QUEUE_LEN, NodeCore};
+use crate::node::{DEFAULT_QUEUE_LEN, NodeCore, read_ready_into};
 use borderfuse_common::frame::{AisSentence, Health, MAX_SENTENCE_LEN, Payload, counter};
 use borderfuse_common::nmea::{self, NmeaError, VdmError};
-use embedded_io::{Read, ReadReady, Write};
+use embedded_io::{Read, ReadReady, Write, WriteReady};
 
 /// Bytes read from the UART per [`AisNode::poll`].
 const READ_CHUNK: usize = 64;
@@ -22,7 +22,8 @@ const READ_CHUNK: usize = 64;
 pub struct AisNodeStats {
     /// Bytes read from the receiver.
     pub rx_bytes: u32,
-    /// Sentences forwarded to the link (or lost there, see [`LinkStats`]).
+    /// Sentences verified and handed to the queue, including those a full queue refused
+    /// (counted there too) and those lost on the link (see [`LinkStats`]).
     pub sentences: u32,
     /// Dropped: checksum wrong or missing.
     pub bad_checksum: u32,
@@ -190,26 +191,37 @@ where
 impl<U, W, C> AisNode<U, W, C>
 where
     U: Read + ReadReady,
-    W: Write,
+    W: Write + WriteReady,
     C: Clock,
 {
-    /// One turn of the node's main loop without blocking: reads what the UART holds, if
-    /// anything, then sends what is queued and a `Health` frame when due. Returns the number
-    /// of bytes read (0: none were waiting).
+    /// One turn of the node's main loop, never waiting: reads what the UART holds (while it
+    /// has bytes ready, up to a chunk), forwards the sentences completed, then sends queued
+    /// frames and `Health` only as far as the link takes bytes without waiting. Returns the
+    /// number of bytes read (0: none were waiting).
+    ///
+    /// Sending a frame takes 20-25 ms at 38 400 baud, and the sensor UART holds one byte:
+    /// a loop that waited for the link would lose the receiver's sentences meanwhile.
     pub fn poll_ready(&mut self) -> Result<usize, PollError<U::Error>> {
-        let ready = match self.uart.read_ready() {
-            Ok(ready) => ready,
-            Err(e) => {
+        let mut chunk = [0u8; READ_CHUNK];
+        let (n, error) = read_ready_into(&mut self.uart, &mut chunk);
+        // The bytes before an error are good: keep them.
+        self.assemble(chunk.get(..n).unwrap_or(&[]));
+        let own = self.own_counters();
+        self.core.pump_and_report(&own);
+        match error {
+            None => Ok(n),
+            Some(e) => {
                 self.stats.uart_errors = self.stats.uart_errors.wrapping_add(1);
-                return Err(PollError::Uart(e));
+                Err(PollError::Uart(e))
             }
-        };
-        if ready {
-            self.poll()
-        } else {
-            self.process(&[]);
-            Ok(0)
         }
+    }
+
+    /// Sets how long a frame may go without the link taking a byte before it is abandoned
+    /// (default [`crate::node::DEFAULT_LINK_TIMEOUT_US`]).
+    pub fn with_link_timeout_us(mut self, timeout_us: u64) -> Self {
+        self.core.set_link_timeout_us(timeout_us);
+        self
     }
 }
 

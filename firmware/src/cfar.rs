@@ -3,15 +3,17 @@
 //!
 //! For each cell under test the noise level is estimated from `training` cells on each side,
 //! skipping `guard` cells next to it (so a target's own spread does not raise its threshold).
-//! Cell averaging (CA) averages both sides; greatest-of (GO) takes the larger side mean, which
-//! keeps false alarms down at clutter edges (land, rain) at a small loss in clear water. A
-//! cell is a hit when it exceeds both `factor` × noise and `min_amplitude`; runs of adjacent
-//! hits are one target, reported at its strongest cell.
+//! Cell averaging (CA) averages the cells of both sides, each cell weighing the same; a side
+//! cut short by the end of the profile is left out while the other has at least half its
+//! cells. Greatest-of (GO) takes the larger side mean, which keeps false alarms down at
+//! clutter edges (land, rain) at a small loss in clear water. A cell is a hit when it exceeds
+//! both `factor` × noise and `min_amplitude`; runs of adjacent hits are one target, reported
+//! at its strongest cell.
 
 /// How the two training windows are combined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CfarMode {
-    /// Mean of both windows (best in homogeneous noise).
+    /// Mean of the cells of both windows (best in homogeneous noise).
     CellAveraging,
     /// The larger of the two window means (robust at clutter edges).
     GreatestOf,
@@ -57,30 +59,43 @@ pub struct Detection {
     pub last_bin: usize,
 }
 
-/// Mean amplitude of `profile[start..end]`, with the count; `None` when the window is empty.
-fn window_mean(profile: &[u16], start: usize, end: usize) -> Option<f32> {
+/// Sum of the amplitudes of `profile[start..end]` and the number of cells; `None` when the
+/// window is empty.
+fn window_sum(profile: &[u16], start: usize, end: usize) -> Option<(u32, usize)> {
     let window = profile.get(start..end.min(profile.len()))?;
     if window.is_empty() {
         return None;
     }
-    let sum: u32 = window.iter().map(|&a| u32::from(a)).sum();
-    Some(sum as f32 / window.len() as f32)
+    Some((window.iter().map(|&a| u32::from(a)).sum(), window.len()))
+}
+
+fn mean((sum, n): (u32, usize)) -> f32 {
+    sum as f32 / n as f32
 }
 
 /// The detection threshold of cell `i`.
 fn threshold(profile: &[u16], i: usize, cfg: &CfarConfig) -> f32 {
     let reach = cfg.guard + cfg.training;
-    let lead = window_mean(
+    let lead = window_sum(
         profile,
         i.saturating_sub(reach),
         i.saturating_sub(cfg.guard),
     );
     let lag_start = i.saturating_add(cfg.guard).saturating_add(1);
-    let lag = window_mean(profile, lag_start, lag_start.saturating_add(cfg.training));
+    let lag = window_sum(profile, lag_start, lag_start.saturating_add(cfg.training));
+    // A window cut short by the end of the profile (one or two cells near range 0) is too
+    // noisy an estimate to weigh like a full one: ignore it while the other side has enough.
+    let enough = |w: Option<(u32, usize)>| w.is_some_and(|(_, n)| 2 * n >= cfg.training);
+    let (lead, lag) = match (enough(lead), enough(lag)) {
+        (true, false) => (lead, None),
+        (false, true) => (None, lag),
+        _ => (lead, lag),
+    };
     let noise = match (lead, lag, cfg.mode) {
-        (Some(a), Some(b), CfarMode::GreatestOf) => a.max(b),
-        (Some(a), Some(b), CfarMode::CellAveraging) => (a + b) / 2.0,
-        (Some(a), None, _) | (None, Some(a), _) => a,
+        (Some(a), Some(b), CfarMode::GreatestOf) => mean(a).max(mean(b)),
+        // Every cell weighs the same, whichever side it is on.
+        (Some((sa, na)), Some((sb, nb)), CfarMode::CellAveraging) => mean((sa + sb, na + nb)),
+        (Some(a), None, _) | (None, Some(a), _) => mean(a),
         (None, None, _) => 0.0,
     };
     (cfg.factor * noise).max(f32::from(cfg.min_amplitude))
@@ -201,6 +216,58 @@ mod tests {
         assert!(found.iter().any(|d| d.peak_bin == 290), "{found:?}");
         let edge_alarms = found.iter().filter(|d| d.peak_bin >= 295).count();
         assert!(edge_alarms <= 1, "clutter edge raised {found:?}");
+    }
+
+    #[test]
+    fn one_low_cell_at_range_zero_does_not_halve_the_cell_averaging_noise_estimate() {
+        // Cell 3's leading window is cell 0 alone (guard 2). Weighted like the 12 cells of
+        // the lagging window, its 0 halved the estimate (threshold 4 × 10 = 40), and a cell of
+        // three times the noise level was a target.
+        let cfg = CfarConfig {
+            mode: CfarMode::CellAveraging,
+            min_amplitude: 0,
+            ..CfarConfig::default()
+        };
+        let mut profile = [20u16; 64];
+        profile[0] = 0;
+        profile[3] = 60;
+        assert_eq!(detections(&profile, &cfg), []);
+        profile[3] = 90;
+        assert_eq!(
+            detections(&profile, &cfg).len(),
+            1,
+            "a real target still shows"
+        );
+    }
+
+    #[test]
+    fn cell_averaging_near_range_zero_keeps_false_alarms_near_the_rate_inside_the_profile() {
+        // The cells whose leading window is cut short by range 0 estimate the noise from fewer
+        // cells, so some rise in false alarms is inherent (about 2.7 times the rate inside);
+        // weighting a one-cell window like a full one made it about 7 times.
+        let cfg = CfarConfig {
+            mode: CfarMode::CellAveraging,
+            min_amplitude: 0,
+            ..CfarConfig::default()
+        };
+        let (len, edge, sweeps) = (128, cfg.guard + cfg.training, 10_000);
+        let (mut at_edge, mut inside) = (0usize, 0usize);
+        for seed in 0..sweeps {
+            for d in detections(&noise(len, 20.0, seed + 1000), &cfg) {
+                if d.first_bin < edge {
+                    at_edge += 1;
+                } else if d.last_bin < len - edge {
+                    inside += 1;
+                }
+            }
+        }
+        let edge_rate = at_edge as f64 / (sweeps as usize * edge) as f64;
+        let inside_rate = inside as f64 / (sweeps as usize * (len - 2 * edge)) as f64;
+        assert!(inside > 20, "too few alarms inside ({inside}) to compare");
+        assert!(
+            edge_rate < 4.0 * inside_rate,
+            "false alarms per cell: {edge_rate:.2e} near range 0, {inside_rate:.2e} inside"
+        );
     }
 
     #[test]

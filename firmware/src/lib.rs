@@ -6,11 +6,14 @@
 //! Everything it drops is counted, and the counts travel to the agent in `Health` frames.
 //!
 //! - [`link::FrameLink`]: numbering, encoding and writing frames; shared by every node kind
-//!   and by the simulators, so simulated sensors frame exactly as real nodes do.
+//!   and by the simulators, so simulated sensors frame exactly as real nodes do. The nodes
+//!   send a frame a few bytes per turn of the main loop, as the link UART takes them, and
+//!   read the sensor in between: the sensor UART holds one byte, a frame takes 20 ms to go.
 //! - [`line::LineAssembler`]: bounded assembly of text lines from arbitrary UART chunks.
 //! - [`node::NodeCore`]: what every node shares: the bounded [`outbox::Outbox`] between
 //!   reading and sending, the `Health` schedule and counters.
-//! - [`deadline::DeadlineWriter`]: link writes that time out instead of hanging.
+//! - [`deadline::DeadlineWriter`]: blocking link writes that time out instead of hanging (the
+//!   nodes' own main loops never block on the link: see `poll_ready`).
 //! - [`ais_node::AisNode`]: the AIS receiver node.
 #![no_std]
 // The board support touches registers and needs `unsafe`, each block with its reason; the
@@ -27,6 +30,7 @@ pub mod ais_node;
 #[allow(unsafe_code)]
 pub mod board;
 pub mod cfar;
+pub mod cmsdk;
 pub mod deadline;
 pub mod line;
 pub mod link;

@@ -4,10 +4,10 @@
 use crate::Clock;
 use crate::line::{LineAssembler, LineError};
 use crate::link::LinkStats;
-use crate::node::{DEFAULT_QUEUE_LEN, NodeCore};
+use crate::node::{DEFAULT_QUEUE_LEN, NodeCore, read_ready_into};
 use crate::plate::{MAX_CAMERA_LINE, PlateLineError, parse_line};
 use borderfuse_common::frame::{Health, Payload, counter};
-use embedded_io::{Read, ReadReady, Write};
+use embedded_io::{Read, ReadReady, Write, WriteReady};
 
 /// Bytes read from the camera per poll.
 const READ_CHUNK: usize = 64;
@@ -17,7 +17,7 @@ const READ_CHUNK: usize = 64;
 pub struct PlateNodeStats {
     /// Bytes read from the camera.
     pub rx_bytes: u32,
-    /// Plate reads queued for the link.
+    /// Plate reads queued for the link (not those refused by a full queue).
     pub reads: u32,
     /// Dropped: record cut short.
     pub half_record: u32,
@@ -73,8 +73,15 @@ impl<U: Read, W: Write, C: Clock> PlateNode<U, W, C> {
         }
     }
 
-    /// Handles bytes already read from the camera.
+    /// Handles bytes already read from the camera, then sends what is queued.
     pub fn process(&mut self, bytes: &[u8]) {
+        self.ingest(bytes);
+        let own = self.own_counters();
+        self.core.flush_and_report(&own);
+    }
+
+    /// Assembles lines from bytes read from the camera and queues the reads completed.
+    fn ingest(&mut self, bytes: &[u8]) {
         let now_us = self.core.now_us();
         self.stats.rx_bytes = self.stats.rx_bytes.wrapping_add(bytes.len() as u32);
         for &byte in bytes {
@@ -89,15 +96,17 @@ impl<U: Read, W: Write, C: Clock> PlateNode<U, W, C> {
             match verdict {
                 Ok(None) => {}
                 Ok(Some(read)) => {
-                    self.stats.reads = self.stats.reads.wrapping_add(1);
-                    self.core
-                        .enqueue(self.line_started_us, Payload::PlateRead(read));
+                    // Counted once queued; a full queue counts the drop instead.
+                    if self
+                        .core
+                        .enqueue(self.line_started_us, Payload::PlateRead(read))
+                    {
+                        self.stats.reads = self.stats.reads.wrapping_add(1);
+                    }
                 }
                 Err(drop) => self.count(drop),
             }
         }
-        let own = self.own_counters();
-        self.core.flush_and_report(&own);
     }
 
     fn count(&mut self, drop: Drop) {
@@ -142,27 +151,42 @@ impl<U: Read, W: Write, C: Clock> PlateNode<U, W, C> {
         self.core.link_stats()
     }
 
+    /// The sending side: queue, link, clock.
+    pub fn core(&self) -> &NodeCore<W, C, DEFAULT_QUEUE_LEN> {
+        &self.core
+    }
+
     /// The link's writer.
     pub fn link_writer_mut(&mut self) -> &mut W {
         self.core.link_writer_mut()
     }
 }
 
-impl<U: Read + ReadReady, W: Write, C: Clock> PlateNode<U, W, C> {
-    /// One turn of the main loop without blocking: reads what the UART holds, if anything,
-    /// then sends what is queued and a `Health` frame when due.
+impl<U: Read + ReadReady, W: Write + WriteReady, C: Clock> PlateNode<U, W, C> {
+    /// One turn of the main loop, never waiting: reads what the UART holds (while it has
+    /// bytes ready, up to a chunk), then sends queued frames and `Health` only as far as the
+    /// link takes bytes without waiting, so the camera's UART never overruns behind a frame.
     pub fn poll_ready(&mut self) -> Result<usize, U::Error> {
-        match self.uart.read_ready() {
-            Ok(true) => self.poll(),
-            Ok(false) => {
-                self.process(&[]);
-                Ok(0)
-            }
-            Err(e) => {
+        let mut chunk = [0u8; READ_CHUNK];
+        let (n, error) = read_ready_into(&mut self.uart, &mut chunk);
+        // The bytes before an error are good: keep them.
+        self.ingest(chunk.get(..n).unwrap_or(&[]));
+        let own = self.own_counters();
+        self.core.pump_and_report(&own);
+        match error {
+            None => Ok(n),
+            Some(e) => {
                 self.stats.uart_errors = self.stats.uart_errors.wrapping_add(1);
                 Err(e)
             }
         }
+    }
+
+    /// Sets how long a frame may go without the link taking a byte before it is abandoned
+    /// (default [`crate::node::DEFAULT_LINK_TIMEOUT_US`]).
+    pub fn with_link_timeout_us(mut self, timeout_us: u64) -> Self {
+        self.core.set_link_timeout_us(timeout_us);
+        self
     }
 }
 

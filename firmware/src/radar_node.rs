@@ -8,7 +8,7 @@ use crate::line::{LineAssembler, LineError};
 use crate::link::LinkStats;
 use crate::node::NodeCore;
 use borderfuse_common::frame::{Health, Payload, RadarNorthMarker, RadarPlot, counter};
-use embedded_io::{Read, ReadReady, Write};
+use embedded_io::{Read, ReadReady, Write, WriteReady};
 use heapless::Vec;
 
 /// Range cells one sweep of raw video holds.
@@ -78,7 +78,7 @@ pub trait RadarInterface {
 /// What the node has received and dropped.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RadarNodeStats {
-    /// Plots queued (handed over or extracted).
+    /// Plots queued (handed over or extracted; not those refused by a full queue).
     pub plots: u32,
     /// Sweeps run through the extractor.
     pub sweeps: u32,
@@ -128,9 +128,17 @@ impl<R: RadarInterface, W: Write, C: Clock> RadarNode<R, W, C> {
     /// sends what is queued and a `Health` frame when due. Returns whether the radar had
     /// something.
     pub fn poll(&mut self) -> bool {
+        let had = self.take_input();
+        let own = self.own_counters();
+        self.core.flush_and_report(&own);
+        had
+    }
+
+    /// Takes what the radar has, if anything, and queues its plots.
+    fn take_input(&mut self) -> bool {
         let input = self.radar.poll(&mut self.sweep);
         let now = self.core.now_us();
-        let had = match input {
+        match input {
             Ok(None) => false,
             Ok(Some(input)) => {
                 self.handle(input, now);
@@ -140,10 +148,7 @@ impl<R: RadarInterface, W: Write, C: Clock> RadarNode<R, W, C> {
                 self.stats.interface_errors = self.stats.interface_errors.wrapping_add(1);
                 true
             }
-        };
-        let own = self.own_counters();
-        self.core.flush_and_report(&own);
-        had
+        }
     }
 
     fn handle(&mut self, input: RadarInput, now: u64) {
@@ -201,16 +206,16 @@ impl<R: RadarInterface, W: Write, C: Clock> RadarNode<R, W, C> {
             b if b < 0.0 => b + 360.0,
             b => b,
         };
-        self.stats.plots = self.stats.plots.wrapping_add(1);
-        self.core.enqueue(
-            now,
-            Payload::RadarPlot(RadarPlot {
-                scan: self.scan,
-                range_m,
-                bearing_deg,
-                amplitude,
-            }),
-        );
+        let plot = Payload::RadarPlot(RadarPlot {
+            scan: self.scan,
+            range_m,
+            bearing_deg,
+            amplitude,
+        });
+        // Counted once queued; a full queue counts the drop instead.
+        if self.core.enqueue(now, plot) {
+            self.stats.plots = self.stats.plots.wrapping_add(1);
+        }
     }
 
     fn own_counters(&self) -> [(u8, u32); 5] {
@@ -245,15 +250,41 @@ impl<R: RadarInterface, W: Write, C: Clock> RadarNode<R, W, C> {
         self.core.link_stats()
     }
 
+    /// The sending side: queue, link, clock.
+    pub fn core(&self) -> &NodeCore<W, C, RADAR_QUEUE_LEN> {
+        &self.core
+    }
+
     /// The link's writer.
     pub fn link_writer_mut(&mut self) -> &mut W {
         self.core.link_writer_mut()
     }
 }
 
+impl<R: RadarInterface, W: Write + WriteReady, C: Clock> RadarNode<R, W, C> {
+    /// One turn of the main loop, never waiting on the link: takes what the radar has (if
+    /// anything), queues its plots, then sends queued frames and `Health` only as far as the
+    /// link takes bytes without waiting, so the radar's UART is back to being read at once.
+    /// Returns whether the radar had something.
+    pub fn poll_ready(&mut self) -> bool {
+        let had = self.take_input();
+        let own = self.own_counters();
+        self.core.pump_and_report(&own);
+        had
+    }
+
+    /// Sets how long a frame may go without the link taking a byte before it is abandoned
+    /// (default [`crate::node::DEFAULT_LINK_TIMEOUT_US`]).
+    pub fn with_link_timeout_us(mut self, timeout_us: u64) -> Self {
+        self.core.set_link_timeout_us(timeout_us);
+        self
+    }
+}
+
 /// Longest line of the [`UartRadar`] protocol: a sweep of [`MAX_BINS`] cells of up to five
-/// digits.
-pub const MAX_RADAR_LINE: usize = 16 + 6 * MAX_BINS;
+/// digits and a comma each (`6 * MAX_BINS`, one comma to spare), after a header of up to 32
+/// bytes (`S,` and three numbers of up to nine digits, each with its comma).
+pub const MAX_RADAR_LINE: usize = 32 + 6 * MAX_BINS;
 
 /// Why a [`UartRadar`] line was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -112,6 +112,20 @@ fn a_stuck_link_times_out_and_the_node_keeps_reading() {
     assert_eq!(link.write_timeouts, 2, "{link:?}");
 }
 
+#[test]
+fn reads_a_full_queue_refuses_are_counted_as_queue_full_not_as_reads() {
+    let line = "IKH 4521,0.875,gr,1,4,leaving\r\n";
+    let input = line.repeat(12);
+    // The link never takes a byte and never times out: the first read waits in the link,
+    // the queue takes eight, and the last three are refused.
+    let mut node = PlateNode::new(input.as_bytes(), StuckLink, StepClock::default(), 3, 0)
+        .with_link_timeout_us(u64::MAX);
+    while node.poll_ready().unwrap() > 0 {}
+    assert_eq!(node.stats().rx_bytes, input.len() as u32);
+    assert_eq!(node.stats().reads, 9);
+    assert_eq!(node.core().outbox().dropped_full(), 3);
+}
+
 proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {

@@ -4,7 +4,8 @@ use borderfuse_common::frame::{FrameDecoder, Payload};
 use borderfuse_firmware::Clock;
 use borderfuse_firmware::cfar::CfarConfig;
 use borderfuse_firmware::radar_node::{
-    MAX_PLOTS_PER_SWEEP, RadarInput, RadarInterface, RadarNode, RawPlot, Sweep, UartRadar,
+    MAX_BINS, MAX_PLOTS_PER_SWEEP, RADAR_QUEUE_LEN, RadarInput, RadarInterface, RadarNode, RawPlot,
+    Sweep, UartRadar,
 };
 use embedded_io::{ErrorType, Read, ReadReady};
 use proptest::prelude::*;
@@ -18,11 +19,16 @@ impl Clock for StepClock {
     }
 }
 
-/// A UART that hands out its bytes in chunks of `chunk`, ready while it has any.
+/// A UART that hands out its bytes in chunks of `chunk`: after each chunk it says it is not
+/// ready once, as a UART between bursts does, so the node must carry a line over to its next
+/// poll at every chunk boundary.
 struct ChunkedUart {
     data: Vec<u8>,
     pos: usize,
     chunk: usize,
+    /// Bytes handed out since the last pause.
+    since_pause: usize,
+    paused: bool,
 }
 
 impl ErrorType for ChunkedUart {
@@ -34,12 +40,20 @@ impl Read for ChunkedUart {
         let n = self.chunk.min(buf.len()).min(self.data.len() - self.pos);
         buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
         self.pos += n;
+        self.since_pause += n;
+        if self.since_pause >= self.chunk {
+            self.since_pause = 0;
+            self.paused = true;
+        }
         Ok(n)
     }
 }
 
 impl ReadReady for ChunkedUart {
     fn read_ready(&mut self) -> Result<bool, Self::Error> {
+        if std::mem::take(&mut self.paused) {
+            return Ok(false);
+        }
         Ok(self.pos < self.data.len())
     }
 }
@@ -64,6 +78,8 @@ fn run(input: &[u8], chunk: usize) -> (Vec<(u32, &'static str, f32, f32)>, u32) 
         data: input.to_vec(),
         pos: 0,
         chunk,
+        since_pause: 0,
+        paused: false,
     };
     let mut node = RadarNode::new(
         UartRadar::new(uart),
@@ -73,7 +89,13 @@ fn run(input: &[u8], chunk: usize) -> (Vec<(u32, &'static str, f32, f32)>, u32) 
         0,
         CfarConfig::default(),
     );
-    while node.poll() {}
+    // A poll with nothing ready (a pause between chunks) is not the end of the input: go on
+    // until the node has read every byte and the radar has nothing more.
+    let mut polls = 0;
+    while node.poll() || (node.radar().rx_bytes as usize) < input.len() {
+        polls += 1;
+        assert!(polls <= 2 * input.len() + 2, "the node stopped reading");
+    }
     let errors = node.stats().interface_errors;
     let out = FrameDecoder::new()
         .feed(node.link_writer_mut())
@@ -113,6 +135,32 @@ fn split_reads_at_every_byte_boundary_give_the_same_frames() {
     for chunk in 1..=8 {
         assert_eq!(run(input.as_bytes(), chunk).0, whole, "chunks of {chunk}");
     }
+}
+
+#[test]
+fn a_full_sweep_of_five_digit_amplitudes_fits_a_line() {
+    // An 18-byte header and 256 cells of five digits: the longest sweep the protocol sends.
+    let header = "S,12345,12345,123,";
+    assert_eq!(header.len(), 18);
+    let bins: Vec<String> = (0..MAX_BINS)
+        .map(|i| {
+            if i == 200 {
+                60000
+            } else {
+                10000 + (i % 7) as u32
+            }
+            .to_string()
+        })
+        .collect();
+    let line = format!("{header}{}\n", bins.join(","));
+    assert_eq!(
+        line.len(),
+        18 + 6 * MAX_BINS,
+        "the longest line, with its newline"
+    );
+    let (frames, errors) = run(line.as_bytes(), 64);
+    assert_eq!(errors, 0, "the line was refused");
+    assert_eq!(frames, [(0, "plot", 1234.5 + 200.0 * 12.3, 123.45)]);
 }
 
 proptest! {
@@ -209,4 +257,53 @@ fn a_sweep_full_of_targets_sends_the_first_few_and_counts_the_rest() {
         node.stats().dropped_plots_per_sweep,
         12 - MAX_PLOTS_PER_SWEEP as u32
     );
+}
+
+/// A link that never becomes ready (CTS held).
+struct StuckLink;
+
+impl embedded_io::ErrorType for StuckLink {
+    type Error = embedded_io::ErrorKind;
+}
+
+impl embedded_io::Write for StuckLink {
+    fn write(&mut self, _: &[u8]) -> Result<usize, Self::Error> {
+        panic!("a write to a stuck link would block forever")
+    }
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+impl embedded_io::WriteReady for StuckLink {
+    fn write_ready(&mut self) -> Result<bool, Self::Error> {
+        Ok(false)
+    }
+}
+
+#[test]
+fn plots_a_full_queue_refuses_are_counted_as_queue_full_not_as_plots() {
+    let plot = RawPlot {
+        range_m: 800.0,
+        bearing_deg: 10.0,
+        amplitude: 300,
+        t_node_us: None,
+    };
+    let inputs = vec![(RadarInput::Plot(plot), None); RADAR_QUEUE_LEN + 3];
+    // The link never takes a byte and never times out: the first plot waits in the link,
+    // the queue fills, and the last two are refused.
+    let mut node = RadarNode::new(
+        ScriptedRadar {
+            inputs: inputs.into(),
+        },
+        StuckLink,
+        StepClock(0),
+        2,
+        0,
+        CfarConfig::default(),
+    )
+    .with_link_timeout_us(u64::MAX);
+    while node.poll_ready() {}
+    assert_eq!(node.stats().plots, RADAR_QUEUE_LEN as u32 + 1);
+    assert_eq!(node.core().outbox().dropped_full(), 2);
 }

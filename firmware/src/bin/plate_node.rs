@@ -4,7 +4,6 @@
 #![no_main]
 
 use borderfuse_firmware::board::{self, Board, BoardClock, Uart};
-use borderfuse_firmware::deadline::DeadlineWriter;
 use borderfuse_firmware::plate_node::PlateNode;
 use borderfuse_firmware::status::StatusLed;
 use cortex_m_rt::entry;
@@ -12,7 +11,7 @@ use cortex_m_rt::entry;
 /// This node's id in the agent's config.
 const NODE_ID: u32 = 3;
 
-type Node = PlateNode<Uart, DeadlineWriter<Uart, BoardClock>, BoardClock>;
+type Node = PlateNode<Uart, Uart, BoardClock>;
 
 #[entry]
 fn main() -> ! {
@@ -21,18 +20,19 @@ fn main() -> ! {
     };
     let mut delay = board.delay;
     let mut status = StatusLed::new(board.led, &mut delay);
-    let link = DeadlineWriter::new(board.link, board.clock, board::LINK_TIMEOUT_US);
     let Some(node) = cortex_m::singleton!(: Node = PlateNode::new(
         board.sensor,
-        link,
+        board.link,
         board.clock,
         NODE_ID,
         board::HEALTH_INTERVAL_US,
-    )) else {
+    )
+    .with_link_timeout_us(board::LINK_TIMEOUT_US)) else {
         board::halt()
     };
     loop {
-        // A UART error (an overrun) is counted by the node, which goes on reading.
+        // Never waits on the link: a frame goes out a byte or two per turn. A UART error (an
+        // overrun) is counted by the node, which goes on reading.
         let _ = node.poll_ready();
         status.show(node.link_stats());
     }

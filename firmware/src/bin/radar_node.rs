@@ -5,7 +5,6 @@
 
 use borderfuse_firmware::board::{self, Board, BoardClock, Uart};
 use borderfuse_firmware::cfar::CfarConfig;
-use borderfuse_firmware::deadline::DeadlineWriter;
 use borderfuse_firmware::radar_node::{RadarNode, UartRadar};
 use borderfuse_firmware::status::StatusLed;
 use cortex_m_rt::entry;
@@ -13,7 +12,7 @@ use cortex_m_rt::entry;
 /// This node's id in the agent's config.
 const NODE_ID: u32 = 2;
 
-type Node = RadarNode<UartRadar<Uart>, DeadlineWriter<Uart, BoardClock>, BoardClock>;
+type Node = RadarNode<UartRadar<Uart>, Uart, BoardClock>;
 
 #[entry]
 fn main() -> ! {
@@ -22,19 +21,20 @@ fn main() -> ! {
     };
     let mut delay = board.delay;
     let mut status = StatusLed::new(board.led, &mut delay);
-    let link = DeadlineWriter::new(board.link, board.clock, board::LINK_TIMEOUT_US);
     let Some(node) = cortex_m::singleton!(: Node = RadarNode::new(
         UartRadar::new(board.sensor),
-        link,
+        board.link,
         board.clock,
         NODE_ID,
         board::HEALTH_INTERVAL_US,
         CfarConfig::default(),
-    )) else {
+    )
+    .with_link_timeout_us(board::LINK_TIMEOUT_US)) else {
         board::halt()
     };
     loop {
-        node.poll();
+        // Never waits on the link: a frame goes out a byte or two per turn.
+        node.poll_ready();
         status.show(node.link_stats());
     }
 }

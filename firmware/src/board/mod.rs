@@ -71,19 +71,28 @@ impl Board {
     }
 }
 
-/// How long a link write may wait for the UART to take a byte before the frame is dropped:
-/// at 38 400 baud a byte takes 0.26 ms, so 20 ms without one is a stuck link.
+/// How long a frame may go without the link UART taking a byte before it is dropped (the node
+/// goes on reading meanwhile): at 38 400 baud a byte takes 0.26 ms, so 20 ms without one is a
+/// stuck link.
 pub const LINK_TIMEOUT_US: u64 = 20_000;
 
 /// How often the nodes send a `Health` frame.
 pub const HEALTH_INTERVAL_US: u64 = 1_000_000;
 
-/// Stops the node: under QEMU the run ends with a failure code; on a board it waits for the
-/// watchdog or a reset. Used when start-up cannot go on (peripherals already taken).
+/// Whether semihosting calls reach a host: under QEMU (built with the `qemu` feature: QEMU
+/// answers semihosting but reports no debugger in `DHCSR`) or with a debugger attached.
+/// Without one, a semihosting call is a breakpoint nobody takes: a HardFault.
+pub fn semihosting_available() -> bool {
+    cfg!(feature = "qemu") || panic::debugger_attached()
+}
+
+/// Stops the node: under QEMU or a debugger the run ends with a failure code; a board in the
+/// field resets. Used when start-up cannot go on (peripherals already taken).
 pub fn halt() -> ! {
-    cortex_m_semihosting::debug::exit(cortex_m_semihosting::debug::EXIT_FAILURE);
-    #[allow(clippy::empty_loop)]
-    loop {}
+    if semihosting_available() {
+        cortex_m_semihosting::debug::exit(cortex_m_semihosting::debug::EXIT_FAILURE);
+    }
+    cortex_m::peripheral::SCB::sys_reset()
 }
 
 /// Ends a run under QEMU (semihosting `SYS_EXIT`) with success: what the node binaries do

@@ -1,12 +1,18 @@
 //! The nodes' panic handler. The node logic is written not to panic; should it anyway, a
-//! run under QEMU (or a debugger) ends with a failure exit code, so tests catch it, and a
-//! board without a debugger stops (the watchdog, where there is one, resets it).
+//! run under QEMU (feature `qemu`) or a debugger ends with a failure exit code, so tests catch
+//! it, and a board in the field resets and starts reading again.
 
 use core::panic::PanicInfo;
+use cortex_m::peripheral::{DCB, SCB};
 use cortex_m_semihosting::debug;
 
 #[panic_handler]
 fn panic(info: &PanicInfo) -> ! {
+    if !super::semihosting_available() {
+        // Semihosting is a breakpoint; without a debugger to take it, it is a HardFault and the
+        // node hangs. A reset costs the few frames in the queue and brings the node back.
+        SCB::sys_reset();
+    }
     // Only the location: formatting the message would pull `core::fmt` into every node.
     if let Ok(mut out) = cortex_m_semihosting::hio::hstderr() {
         let _ = out.write_all(b"panic at ");
@@ -16,6 +22,11 @@ fn panic(info: &PanicInfo) -> ! {
         let _ = out.write_all(b"\n");
     }
     debug::exit(debug::EXIT_FAILURE);
-    #[allow(clippy::empty_loop)]
-    loop {}
+    // Semihosting exit returns when the host does not end the run (a debugger that resumes).
+    SCB::sys_reset()
+}
+
+/// Whether a debugger is attached: the core's `DHCSR.C_DEBUGEN` bit.
+pub(super) fn debugger_attached() -> bool {
+    DCB::is_debugger_attached()
 }

@@ -5,8 +5,9 @@
 //! written with 1), `CTRL` (+0x08: bit 0 TX enable, bit 1 RX enable), `BAUDDIV` (+0x10). The
 //! buffers hold one byte each.
 
+use crate::cmsdk::{self, RxRegisters, STATE_RX_FULL, STATE_RX_OVERRUN};
 use core::ptr;
-use embedded_io::{ErrorKind, ErrorType, Read, ReadReady, Write, WriteReady};
+use embedded_io::{ErrorType, Read, ReadReady, Write, WriteReady};
 
 const DATA: usize = 0x00;
 const STATE: usize = 0x04;
@@ -14,32 +15,10 @@ const CTRL: usize = 0x08;
 const BAUDDIV: usize = 0x10;
 
 const STATE_TX_FULL: u32 = 1 << 0;
-const STATE_RX_FULL: u32 = 1 << 1;
-const STATE_RX_OVERRUN: u32 = 1 << 3;
 const CTRL_TX_EN: u32 = 1 << 0;
 const CTRL_RX_EN: u32 = 1 << 1;
 
-/// Why a UART read failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UartError {
-    /// A byte arrived before the previous one was read, and was lost. The read that reports
-    /// it clears the condition; the next read goes on.
-    Overrun,
-}
-
-impl core::fmt::Display for UartError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("UART receive overrun: bytes lost")
-    }
-}
-
-impl core::error::Error for UartError {}
-
-impl embedded_io::Error for UartError {
-    fn kind(&self) -> ErrorKind {
-        ErrorKind::Other
-    }
-}
+pub use crate::cmsdk::UartError;
 
 /// One CMSDK APB UART.
 pub struct Uart {
@@ -80,31 +59,26 @@ impl ErrorType for Uart {
     type Error = UartError;
 }
 
+impl RxRegisters for Uart {
+    fn state(&mut self) -> u32 {
+        Uart::state(self)
+    }
+    fn clear_rx_overrun(&mut self) {
+        self.write_reg(STATE, STATE_RX_OVERRUN);
+    }
+    fn take_byte(&mut self) -> u8 {
+        (self.read_reg(DATA) & 0xff) as u8
+    }
+}
+
 impl Read for Uart {
-    /// Blocks until at least one byte arrived, then returns what the UART holds.
+    /// Blocks until at least one byte arrived, then returns what the UART holds; see
+    /// [`cmsdk::read`] for overruns.
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, UartError> {
         if buf.is_empty() {
             return Ok(0);
         }
-        let mut n = 0;
-        for slot in buf.iter_mut() {
-            loop {
-                let state = self.state();
-                if state & STATE_RX_OVERRUN != 0 {
-                    self.write_reg(STATE, STATE_RX_OVERRUN);
-                    return Err(UartError::Overrun);
-                }
-                if state & STATE_RX_FULL != 0 {
-                    break;
-                }
-                if n > 0 {
-                    return Ok(n);
-                }
-            }
-            *slot = (self.read_reg(DATA) & 0xff) as u8;
-            n += 1;
-        }
-        Ok(n)
+        cmsdk::read(self, buf)
     }
 }
 
@@ -115,8 +89,8 @@ impl ReadReady for Uart {
 }
 
 impl Write for Uart {
-    /// Blocks until the transmit buffer takes at least one byte (wrap in
-    /// [`crate::deadline::DeadlineWriter`] to bound the wait).
+    /// Blocks until the transmit buffer takes at least one byte; the nodes ask
+    /// [`WriteReady::write_ready`] first, so it does not block them.
     fn write(&mut self, buf: &[u8]) -> Result<usize, UartError> {
         let mut n = 0;
         for &byte in buf {
