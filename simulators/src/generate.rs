@@ -53,6 +53,9 @@ pub struct Generated {
     pub truth: Vec<TruthRow>,
     /// Radar plots (`rb`) and AIS positions (`xy`), sorted by time.
     pub detections: Vec<DetectionRow>,
+    /// What each AIS receiver prints, one NMEA 0183 line (`\r\n`-terminated) an event, sorted
+    /// by time: what a receiver's own TCP or UDP output carries, unframed.
+    pub nmea: Vec<TimedBytes>,
 }
 
 impl Generated {
@@ -162,6 +165,7 @@ pub fn try_generate(s: &Scenario, start_utc_ms: u64) -> Result<Generated, Scenar
         })
         .collect();
 
+    let mut nmea = Vec::new();
     for spec in &s.ais_receivers {
         let rx_xy = frame.to_east_north(spec.position);
         let mut heard: Vec<(f64, usize, &Transmission)> = transmissions
@@ -190,6 +194,11 @@ pub fn try_generate(s: &Scenario, start_utc_ms: u64) -> Result<Generated, Scenar
                 node.process(&line[..1]);
                 clock.set(t_end);
                 node.process(&line[1..]);
+                nmea.push(TimedBytes {
+                    t_s: t_end,
+                    node_id: spec.node_id,
+                    bytes: line,
+                });
                 let bytes = std::mem::take(node.link_writer_mut());
                 if !bytes.is_empty() {
                     events.push(TimedBytes {
@@ -217,6 +226,7 @@ pub fn try_generate(s: &Scenario, start_utc_ms: u64) -> Result<Generated, Scenar
     }
 
     events.sort_by(|a, b| a.t_s.total_cmp(&b.t_s));
+    nmea.sort_by(|a, b| a.t_s.total_cmp(&b.t_s));
     detections.sort_by(|a, b| a.t.total_cmp(&b.t));
     let times: BTreeSet<i64> = detections.iter().map(|d| time_key_ms(d.t)).collect();
     let mut truth = Vec::with_capacity(times.len() * routes.len());
@@ -236,6 +246,7 @@ pub fn try_generate(s: &Scenario, start_utc_ms: u64) -> Result<Generated, Scenar
     }
     Ok(Generated {
         events,
+        nmea,
         truth,
         detections,
     })

@@ -21,6 +21,7 @@
 
 pub mod ais;
 pub mod csv;
+pub mod emit;
 pub mod events;
 pub mod generate;
 pub mod motion;

@@ -3,7 +3,7 @@
 #![forbid(unsafe_code)]
 
 use anyhow::{Context, Result, bail};
-use borderfuse_sim::{Pty, Scenario, csv, events, generate, play, report, scenarios, score};
+use borderfuse_sim::{Pty, Scenario, csv, emit, events, generate, play, report, scenarios, score};
 use clap::{Parser, Subcommand};
 use nix::sys::signal::{SigSet, Signal};
 use std::collections::HashMap;
@@ -24,7 +24,8 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Write truth.csv, detections.csv, expected.json (the events the agent should alert
-    /// on) and one node-ID.frames file per node.
+    /// on), one node-ID.frames file per node and one node-ID.nmea file per AIS receiver (its
+    /// NMEA lines, unframed).
     Generate {
         /// Scenario TOML file (default: the built-in border_crossing scenario).
         #[arg(long)]
@@ -52,6 +53,13 @@ enum Command {
         /// Keep the ptys open this long after the last event, so readers get the last bytes.
         #[arg(long, default_value_t = 1.0)]
         linger_s: f64,
+        /// Also serve AIS receiver NAME's NMEA lines over TCP on ADDR (as a receiver's own
+        /// TCP output does: every client gets every line). Repeatable.
+        #[arg(long, value_name = "NAME=ADDR")]
+        nmea_tcp: Vec<String>,
+        /// Also send AIS receiver NAME's NMEA lines as UDP datagrams to ADDR. Repeatable.
+        #[arg(long, value_name = "NAME=ADDR")]
+        nmea_udp: Vec<String>,
     },
     /// Score a tracker's output against truth: GOSPA (alpha = 2) as shared/tools/stonesoup_gnn.py
     /// computes it, plus identity switches and fragmentations (CLEAR MOT).
@@ -183,9 +191,12 @@ fn main() -> Result<()> {
             speed,
             link_dir,
             linger_s,
+            nmea_tcp,
+            nmea_udp,
         } => {
             let scenario = load(scenario.as_deref())?;
-            run(&scenario, speed, link_dir.as_deref(), linger_s)
+            let nmea = nmea_sinks(&scenario, &nmea_tcp, &nmea_udp)?;
+            run(&scenario, speed, link_dir.as_deref(), linger_s, nmea)
         }
         Command::Score {
             truth,
@@ -501,6 +512,20 @@ fn generate_files(scenario: &Scenario, start_utc_ms: u64, out: &Path) -> Result<
         .map_err(std::io::Error::from)
         .and_then(|()| w.flush())
         .context("writing expected.json")?;
+    let mut nmea_by_node: std::collections::BTreeMap<u32, Vec<u8>> = Default::default();
+    for line in &g.nmea {
+        nmea_by_node
+            .entry(line.node_id)
+            .or_default()
+            .extend_from_slice(&line.bytes);
+    }
+    for (node_id, bytes) in &nmea_by_node {
+        let name = format!("node-{node_id}.nmea");
+        let mut w = create(&name)?;
+        w.write_all(bytes)
+            .and_then(|()| w.flush())
+            .with_context(|| format!("writing {name}"))?;
+    }
     let by_node = g.bytes_by_node();
     for node in scenario.nodes() {
         let name = format!("node-{}.frames", node.node_id);
@@ -521,7 +546,57 @@ fn generate_files(scenario: &Scenario, start_utc_ms: u64, out: &Path) -> Result<
     Ok(())
 }
 
-fn run(scenario: &Scenario, speed: f64, link_dir: Option<&Path>, linger_s: f64) -> Result<()> {
+/// The NMEA outputs asked for (`NAME=ADDR`), by AIS receiver node id.
+fn nmea_sinks(
+    scenario: &Scenario,
+    tcp: &[String],
+    udp: &[String],
+) -> Result<HashMap<u32, Box<dyn Write + Send>>> {
+    let mut sinks: HashMap<u32, Box<dyn Write + Send>> = HashMap::new();
+    for (option, specs, is_tcp) in [("--nmea-tcp", tcp, true), ("--nmea-udp", udp, false)] {
+        for spec in specs {
+            let Some((name, addr)) = spec.split_once('=') else {
+                bail!("{option} {spec:?}: expected NAME=ADDR, e.g. ais-samos=127.0.0.1:10110");
+            };
+            let Some(receiver) = scenario.ais_receivers.iter().find(|r| r.name == name) else {
+                let names: Vec<&str> = scenario
+                    .ais_receivers
+                    .iter()
+                    .map(|r| r.name.as_str())
+                    .collect();
+                bail!(
+                    "{option} {spec:?}: no AIS receiver {name:?} in the scenario (it has {names:?})"
+                );
+            };
+            let addr: std::net::SocketAddr = addr
+                .parse()
+                .with_context(|| format!("{option} {spec:?}: {addr:?} is not an address:port"))?;
+            let sink: Box<dyn Write + Send> = if is_tcp {
+                let server = emit::TcpServer::bind(addr)
+                    .with_context(|| format!("{option} {spec:?}: cannot listen on {addr}"))?;
+                tracing::info!(receiver = name, addr = %server.local_addr(), "serving NMEA over TCP");
+                Box::new(server)
+            } else {
+                Box::new(
+                    emit::UdpSender::connect(addr)
+                        .with_context(|| format!("{option} {spec:?}: cannot send to {addr}"))?,
+                )
+            };
+            if sinks.insert(receiver.node_id, sink).is_some() {
+                bail!("{option} {spec:?}: receiver {name:?} already has a network output");
+            }
+        }
+    }
+    Ok(sinks)
+}
+
+fn run(
+    scenario: &Scenario,
+    speed: f64,
+    link_dir: Option<&Path>,
+    linger_s: f64,
+    nmea_sinks: HashMap<u32, Box<dyn Write + Send>>,
+) -> Result<()> {
     if speed.is_nan() || speed <= 0.0 {
         bail!("--speed must be positive (inf for as fast as possible), got {speed}");
     }
@@ -585,9 +660,22 @@ fn run(scenario: &Scenario, speed: f64, link_dir: Option<&Path>, linger_s: f64) 
         speed,
         "playing"
     );
+    // The receivers' network outputs play on a thread of their own, on the same clock.
+    let nmea_player =
+        (!nmea_sinks.is_empty()).then(|| play(generated.nmea, nmea_sinks, speed, stop.clone()));
     let stats = play(generated.events, sinks, speed, stop.clone())
         .join()
         .map_err(|_| anyhow::anyhow!("the player thread panicked"))?;
+    if let Some(player) = nmea_player {
+        let nmea = player
+            .join()
+            .map_err(|_| anyhow::anyhow!("the NMEA player thread panicked"))?;
+        tracing::info!(
+            lines = nmea.events,
+            write_errors = nmea.write_errors,
+            "NMEA outputs done"
+        );
+    }
     tracing::info!(
         events = stats.events,
         bytes = stats.bytes,
