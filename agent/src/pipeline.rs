@@ -209,18 +209,29 @@ impl Pipeline {
         text: &str,
         arrival_ms: u64,
     ) -> Vec<Alert> {
+        let mut alerts = Vec::new();
+        self.plate_alerts(&mut alerts, |engine| {
+            engine.ingest_json(text, checkpoint, arrival_ms as f64 / 1000.0)
+        });
+        alerts
+    }
+
+    /// Feeds the plate engine (`ingest`) and turns its events into counted alerts; without
+    /// an engine the read is counted unused.
+    fn plate_alerts(
+        &mut self,
+        alerts: &mut Vec<Alert>,
+        ingest: impl FnOnce(&mut PlateEngine) -> Vec<crate::plates::PlateEvent>,
+    ) {
         let Some(engine) = self.plates.as_mut() else {
             inc(&self.metrics.frames_unused);
-            return Vec::new();
+            return;
         };
-        let events = engine.ingest_json(text, checkpoint, arrival_ms as f64 / 1000.0);
+        let events = ingest(engine);
+        let before = alerts.len();
         let (country, post) = &self.origin;
-        let alerts: Vec<Alert> = events
-            .iter()
-            .map(|e| engine.alert(e, country, post))
-            .collect();
-        self.count_alerts(&alerts);
-        alerts
+        alerts.extend(events.iter().map(|e| engine.alert(e, country, post)));
+        self.count_alerts(&alerts[before..]);
     }
 
     /// Closes scans whose north marker is overdue at time `now` (UTC), and lets the rules
@@ -354,15 +365,10 @@ impl Pipeline {
                 t,
                 checkpoint,
             } => {
-                let Some(engine) = self.plates.as_mut() else {
-                    inc(&self.metrics.frames_unused);
-                    return;
-                };
-                let events = engine.ingest_frame(&read, t, &checkpoint, self.arrival);
-                let before = alerts.len();
-                let (country, post) = &self.origin;
-                alerts.extend(events.iter().map(|e| engine.alert(e, country, post)));
-                self.count_alerts(&alerts[before..]);
+                let arrival = self.arrival;
+                self.plate_alerts(alerts, |engine| {
+                    engine.ingest_frame(&read, t, &checkpoint, arrival)
+                });
             }
         }
     }

@@ -117,7 +117,7 @@ impl<'a> Scanner<'a> {
         Err(PlateLineError::HalfRecord)
     }
 
-    fn expect(&mut self, byte: u8) -> Result<(), PlateLineError> {
+    fn expect_byte(&mut self, byte: u8) -> Result<(), PlateLineError> {
         if self.peek()? == byte {
             self.pos += 1;
             Ok(())
@@ -128,7 +128,7 @@ impl<'a> Scanner<'a> {
 
     /// A string's raw content (escapes left as they are: plates and codes have none).
     fn string(&mut self) -> Result<&'a [u8], PlateLineError> {
-        self.expect(b'"')?;
+        self.expect_byte(b'"')?;
         let start = self.pos;
         let mut escaped = false;
         while let Some(&b) = self.bytes.get(self.pos) {
@@ -197,14 +197,14 @@ impl<'a> Scanner<'a> {
     /// The members of the top-level object (`top`), or of a `region` object within it, whose
     /// only member of interest is its `code`.
     fn object(&mut self, fields: &mut Fields<'a>, top: bool) -> Result<(), PlateLineError> {
-        self.expect(b'{')?;
+        self.expect_byte(b'{')?;
         if self.peek()? == b'}' {
             self.pos += 1;
             return Ok(());
         }
         loop {
             let key = self.string()?;
-            self.expect(b':')?;
+            self.expect_byte(b':')?;
             match self.peek()? {
                 b'"' => {
                     let value = self.string()?;

@@ -11,7 +11,7 @@
 //! that match an event; recall the share of events matched by at least one alert; latency
 //! the time from an event's start to its first matching alert.
 
-use crate::motion::state_at;
+use crate::motion::Route;
 use crate::scenario::Scenario;
 use borderfuse_common::geo::{Geodetic, LocalFrame};
 use serde::{Deserialize, Serialize};
@@ -65,24 +65,31 @@ pub fn expected_events(scenario: &Scenario) -> Vec<ExpectedEvent> {
     let steps = (scenario.duration_s / STEP_S).floor().max(0.0) as u64;
     let mut events = Vec::new();
     for vessel in scenario.vessels.iter().filter(|v| v.ais.is_none()) {
+        let route = Route::new(&frame, vessel);
         let mut open: Option<f64> = None;
         for k in 0..=steps {
             let t = k as f64 * STEP_S;
-            let s = state_at(&frame, vessel, t);
+            let s = route.state_at(t);
             let covered = radars
                 .iter()
                 .any(|&((x, y), range)| (s.x - x).hypot(s.y - y) <= range);
             match (open, covered) {
                 (None, true) => open = Some(t),
                 (Some(from), false) => {
-                    events.push(dark_event(&frame, vessel, from, t - STEP_S));
+                    events.push(dark_event(&frame, &route, vessel, from, t - STEP_S));
                     open = None;
                 }
                 _ => {}
             }
         }
         if let Some(from) = open {
-            events.push(dark_event(&frame, vessel, from, scenario.duration_s));
+            events.push(dark_event(
+                &frame,
+                &route,
+                vessel,
+                from,
+                scenario.duration_s,
+            ));
         }
     }
     events
@@ -90,11 +97,12 @@ pub fn expected_events(scenario: &Scenario) -> Vec<ExpectedEvent> {
 
 fn dark_event(
     frame: &LocalFrame,
+    route: &Route,
     vessel: &crate::scenario::VesselSpec,
     from_s: f64,
     to_s: f64,
 ) -> ExpectedEvent {
-    let s = state_at(frame, vessel, from_s);
+    let s = route.state_at(from_s);
     let at = frame.to_geodetic(borderfuse_common::geo::Enu {
         east_m: s.x,
         north_m: s.y,
@@ -213,6 +221,11 @@ pub fn score_alerts(
     rules: MatchRules,
 ) -> Vec<KindScore> {
     let frame = scenario.frame();
+    let routes: BTreeMap<&str, Route> = scenario
+        .vessels
+        .iter()
+        .map(|v| (v.name.as_str(), Route::new(&frame, v)))
+        .collect();
     // First revision of each alert id.
     let mut first: BTreeMap<&str, &ObservedAlert> = BTreeMap::new();
     for a in alerts {
@@ -225,10 +238,10 @@ pub fn score_alerts(
         if a.kind != e.kind || a.t_s < e.from_s || a.t_s > e.to_s + rules.max_latency_s {
             return false;
         }
-        let Some(vessel) = scenario.vessels.iter().find(|v| v.name == e.actor) else {
+        let Some(route) = routes.get(e.actor.as_str()) else {
             return false;
         };
-        let s = state_at(&frame, vessel, a.t_s.min(e.to_s));
+        let s = route.state_at(a.t_s.min(e.to_s));
         (s.x - a.at.0).hypot(s.y - a.at.1) <= rules.radius_m
     };
     SCORED_KINDS
@@ -297,7 +310,7 @@ mod tests {
         off_m: f64,
     ) -> ObservedAlert {
         let v = s.vessels.iter().find(|v| v.name == actor).unwrap();
-        let st = state_at(&s.frame(), v, t);
+        let st = crate::motion::state_at(&s.frame(), v, t);
         ObservedAlert {
             id: id.into(),
             kind: kind.into(),

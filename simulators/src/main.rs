@@ -378,19 +378,7 @@ fn report_file(
     config: &score::ScoreConfig,
     out: &Path,
 ) -> Result<()> {
-    let read = |path: &Path, truth: bool| -> Result<Vec<score::LabelledPosition>> {
-        let file = std::io::BufReader::new(
-            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?,
-        );
-        let rows = if truth {
-            score::read_truth(file)
-        } else {
-            score::read_tracks(file)
-        };
-        rows.with_context(|| format!("{}", path.display()))
-    };
-    let truth_rows = read(truth, true)?;
-    let track_rows = read(tracks, false)?;
+    let (truth_rows, track_rows) = score::read_files(truth, tracks)?;
     let scored = score::score(&truth_rows, &track_rows, config)?;
     let mut input = report::ReportInput {
         title: format!(

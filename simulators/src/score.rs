@@ -336,8 +336,11 @@ pub fn read_tracks<R: BufRead>(input: R) -> Result<Vec<LabelledPosition>, CsvErr
     read_positions(input, "track_id", &[])
 }
 
-/// Scores the tracks file at `tracks` against `truth` (both CSV paths).
-pub fn score_files(truth: &Path, tracks: &Path, config: &ScoreConfig) -> Result<Score, ScoreError> {
+/// Reads the truth file at `truth` and the tracks file at `tracks` (both CSV paths).
+pub fn read_files(
+    truth: &Path,
+    tracks: &Path,
+) -> Result<(Vec<LabelledPosition>, Vec<LabelledPosition>), ScoreError> {
     type Reader = fn(io::BufReader<std::fs::File>) -> Result<Vec<LabelledPosition>, CsvError>;
     let read = |path: &Path, reader: Reader| {
         let file = std::fs::File::open(path).map_err(|source| ScoreError::Open {
@@ -349,8 +352,12 @@ pub fn score_files(truth: &Path, tracks: &Path, config: &ScoreConfig) -> Result<
             source,
         })
     };
-    let truth_rows = read(truth, read_truth)?;
-    let track_rows = read(tracks, read_tracks)?;
+    Ok((read(truth, read_truth)?, read(tracks, read_tracks)?))
+}
+
+/// Scores the tracks file at `tracks` against `truth` (both CSV paths).
+pub fn score_files(truth: &Path, tracks: &Path, config: &ScoreConfig) -> Result<Score, ScoreError> {
+    let (truth_rows, track_rows) = read_files(truth, tracks)?;
     score(&truth_rows, &track_rows, config)
 }
 
