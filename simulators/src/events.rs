@@ -1,34 +1,78 @@
 //! What the agent should alert on in a scenario, and how well its alerts matched.
 //!
-//! [`expected_events`] derives the events from the scenario itself: today `dark_target`, a
-//! vessel without AIS for as long as a radar covers it (one event per stretch of coverage).
+//! [`expected_events`] derives the events from the scenario itself, with the agent's default
+//! rule settings ([`RuleDefaults`]):
+//! - `dark_target`: a vessel without AIS, for as long as a radar covers it (one event per
+//!   stretch of coverage);
+//! - `ais_gap`: a transponder switched off (`ais.off_s`) while a receiver heard it, until it
+//!   is switched back on or the run ends;
+//! - `ais_spoofing`: a transponder reporting a false position while a radar covers the
+//!   vessel, or another vessel's MMSI while that vessel is heard elsewhere;
+//! - `zone_entry`: a vessel seen by a sensor entering a watched zone, or crossing the
+//!   border into `border_sides.alert_into`;
+//! - `rendezvous`: two vessels within [`RuleDefaults::rendezvous_distance_m`] of each other
+//!   for [`RuleDefaults::rendezvous_duration_s`], outside port areas, both seen by a sensor;
+//! - `plate_hotlist`: a hotlisted vehicle's crossing that a camera read;
+//! - `plate_clone`: a plate read at a checkpoint sooner after its read at another than a car
+//!   could drive between them.
+//!
 //! `bordersim generate` writes them to `expected.json` with the UTC of scenario time 0.
 //!
 //! [`score_alerts`] matches the agent's alerts (the JSON payloads it publishes, one a line)
 //! against them: an alert of an event's kind matches when it was raised within the event's
-//! window (plus the allowed latency) and placed within `radius_m` of the actor at that time.
-//! Precision is the share of the agent's alerts (distinct ids, kinds the scenario scores)
-//! that match an event; recall the share of events matched by at least one alert; latency
-//! the time from an event's start to its first matching alert.
+//! window (plus the allowed latency) and placed within `radius_m` of the actor at that time
+//! (of either vessel of a rendezvous, of the true or the reported position of a spoofer, of
+//! the checkpoint of a plate event, whose alert must also name the plate when it carries it
+//! in clear). Precision is the share of the agent's alerts (distinct ids, kinds the scenario
+//! scores) that match an event; recall the share of events matched by at least one alert;
+//! latency the time from an event's start to its first matching alert.
 
-use crate::motion::Route;
-use crate::scenario::Scenario;
-use borderfuse_common::geo::{Geodetic, LocalFrame};
+use crate::checkpoint::{CameraRead, camera_reads};
+use crate::motion::{Route, State};
+use crate::scenario::{Scenario, VesselSpec};
+use crate::traffic::{CLONE_DETOUR_FACTOR, CLONE_MAX_SPEED_KMH};
+use crate::world::inside;
+use borderfuse_common::geo::{Enu, Geodetic, LocalFrame};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Kinds [`expected_events`] derives; alerts of other kinds are not scored.
-pub const SCORED_KINDS: &[&str] = &["dark_target"];
+pub const SCORED_KINDS: &[&str] = &[
+    "dark_target",
+    "ais_gap",
+    "ais_spoofing",
+    "zone_entry",
+    "rendezvous",
+    "plate_hotlist",
+    "plate_clone",
+];
 
-/// Sampling step of the coverage test, s.
+/// Sampling step of the coverage and geometry tests, s.
 const STEP_S: f64 = 1.0;
+
+/// The agent's default rule settings the expected events assume (`[rules.rendezvous]` and
+/// `[plates.crossing]`; see the agent's config documentation). Run the agent with the same
+/// values, or expect the score to say so.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleDefaults {
+    /// `rules.rendezvous.max_distance_m`.
+    pub rendezvous_distance_m: f64,
+    /// `rules.rendezvous.min_duration_s`.
+    pub rendezvous_duration_s: f64,
+}
+
+/// The defaults.
+pub const RULE_DEFAULTS: RuleDefaults = RuleDefaults {
+    rendezvous_distance_m: 200.0,
+    rendezvous_duration_s: 600.0,
+};
 
 /// One event the agent should alert on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExpectedEvent {
     /// Alert kind.
     pub kind: String,
-    /// The vessel (its scenario name).
+    /// The vessel (its scenario name) or, for plate events, the plate.
     pub actor: String,
     /// Scenario time the event begins, s.
     pub from_s: f64,
@@ -38,6 +82,12 @@ pub struct ExpectedEvent {
     pub lat: f64,
     /// Where it begins, longitude.
     pub lon: f64,
+    /// The other vessel of a rendezvous.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other: Option<String>,
+    /// The checkpoint of a plate event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<String>,
 }
 
 /// `expected.json`.
@@ -51,71 +101,344 @@ pub struct Expected {
     pub events: Vec<ExpectedEvent>,
 }
 
+/// Where the scenario's sensors see: radar discs and AIS reception discs, local frame.
+struct Coverage {
+    radars: Vec<((f64, f64), f64)>,
+    receivers: Vec<((f64, f64), f64)>,
+}
+
+impl Coverage {
+    fn of(scenario: &Scenario, frame: &LocalFrame) -> Coverage {
+        let disc = |p: Geodetic, r: f64| (frame.to_east_north(p), r);
+        Coverage {
+            radars: scenario
+                .radars
+                .iter()
+                .map(|r| disc(r.position, r.max_range_m))
+                .collect(),
+            receivers: scenario
+                .ais_receivers
+                .iter()
+                .map(|r| disc(r.position, r.range_m))
+                .collect(),
+        }
+    }
+
+    fn radar(&self, s: &State) -> bool {
+        self.radars
+            .iter()
+            .any(|&((x, y), r)| (s.x - x).hypot(s.y - y) <= r)
+    }
+
+    fn ais(&self, s: &State) -> bool {
+        self.receivers
+            .iter()
+            .any(|&((x, y), r)| (s.x - x).hypot(s.y - y) <= r)
+    }
+}
+
+/// Whether `vessel`'s transponder is on at `t`.
+fn transmitting(vessel: &VesselSpec, t: f64) -> bool {
+    vessel.ais.as_ref().is_some_and(|a| {
+        let off = a.off_s.is_some_and(|off| t >= off);
+        let back = a.on_s.is_some_and(|on| t >= on);
+        !off || back
+    })
+}
+
+fn geodetic(frame: &LocalFrame, x: f64, y: f64) -> Geodetic {
+    frame.to_geodetic(Enu {
+        east_m: x,
+        north_m: y,
+        up_m: 0.0,
+    })
+}
+
 /// The events of `scenario`.
 pub fn expected_events(scenario: &Scenario) -> Vec<ExpectedEvent> {
     let frame = scenario.frame();
-    let radars: Vec<((f64, f64), f64)> = scenario
-        .radars
+    let coverage = Coverage::of(scenario, &frame);
+    let routes: Vec<Route> = scenario
+        .vessels
         .iter()
-        .map(|r| {
-            let enu = frame.to_enu(r.position);
-            ((enu.east_m, enu.north_m), r.max_range_m)
-        })
+        .map(|v| Route::new(&frame, v))
         .collect();
     let steps = (scenario.duration_s / STEP_S).floor().max(0.0) as u64;
+    let times: Vec<f64> = (0..=steps).map(|k| k as f64 * STEP_S).collect();
+    let event = |kind: &str, actor: &str, from_s: f64, to_s: f64, at: (f64, f64)| {
+        let g = geodetic(&frame, at.0, at.1);
+        ExpectedEvent {
+            kind: kind.into(),
+            actor: actor.into(),
+            from_s,
+            to_s,
+            lat: g.lat_deg,
+            lon: g.lon_deg,
+            other: None,
+            checkpoint: None,
+        }
+    };
     let mut events = Vec::new();
-    for vessel in scenario.vessels.iter().filter(|v| v.ais.is_none()) {
-        let route = Route::new(&frame, vessel);
-        let mut open: Option<f64> = None;
-        for k in 0..=steps {
-            let t = k as f64 * STEP_S;
-            let s = route.state_at(t);
-            let covered = radars
-                .iter()
-                .any(|&((x, y), range)| (s.x - x).hypot(s.y - y) <= range);
-            match (open, covered) {
-                (None, true) => open = Some(t),
-                (Some(from), false) => {
-                    events.push(dark_event(&frame, &route, vessel, from, t - STEP_S));
-                    open = None;
-                }
-                _ => {}
+
+    // dark_target: stretches of radar coverage of vessels without AIS.
+    for (vessel, route) in scenario.vessels.iter().zip(&routes) {
+        if vessel.ais.is_some() {
+            continue;
+        }
+        for (from, to) in stretches(&times, |t| coverage.radar(&route.state_at(t))) {
+            let s = route.state_at(from);
+            events.push(event("dark_target", &vessel.name, from, to, (s.x, s.y)));
+        }
+    }
+
+    for (vessel, route) in scenario.vessels.iter().zip(&routes) {
+        let Some(ais) = &vessel.ais else { continue };
+        // ais_gap: switched off where a receiver heard it.
+        if let Some(off) = ais.off_s {
+            let s = route.state_at(off);
+            if coverage.ais(&s) {
+                let to = ais.on_s.unwrap_or(scenario.duration_s);
+                events.push(event("ais_gap", &vessel.name, off, to, (s.x, s.y)));
             }
         }
-        if let Some(from) = open {
-            events.push(dark_event(
-                &frame,
-                &route,
-                vessel,
-                from,
-                scenario.duration_s,
-            ));
+        // ais_spoofing: a false position a radar can contradict, or a stolen identity.
+        if let Some(spoof) = &ais.spoof {
+            let until = spoof.until_s.unwrap_or(scenario.duration_s);
+            let lies_about_position = spoof.position.is_some()
+                || spoof.offset_east_m != 0.0
+                || spoof.offset_north_m != 0.0;
+            let window: Vec<f64> = times
+                .iter()
+                .copied()
+                .filter(|&t| t >= spoof.from_s && t < until && transmitting(vessel, t))
+                .collect();
+            let contradicted = lies_about_position
+                && window.iter().any(|&t| {
+                    let s = route.state_at(t);
+                    coverage.radar(&s) && coverage.ais(&s)
+                });
+            let stolen = spoof.mmsi.is_some_and(|m| {
+                scenario.vessels.iter().zip(&routes).any(|(other, r)| {
+                    other.name != vessel.name
+                        && other.ais.as_ref().is_some_and(|a| a.mmsi == m)
+                        && window
+                            .iter()
+                            .any(|&t| transmitting(other, t) && coverage.ais(&r.state_at(t)))
+                })
+            });
+            if let (true, Some(&first)) = (contradicted || stolen, window.first()) {
+                let s = route.state_at(first);
+                events.push(event(
+                    "ais_spoofing",
+                    &vessel.name,
+                    first,
+                    until,
+                    (s.x, s.y),
+                ));
+            }
+        }
+    }
+
+    // zone_entry: entries into watched zones and crossings of the border into the watched
+    // side, by vessels a sensor sees at that moment.
+    let seen = |v: &VesselSpec, s: &State, t: f64| {
+        coverage.radar(s) || (transmitting(v, t) && coverage.ais(s))
+    };
+    let rings: Vec<(String, Vec<(f64, f64)>)> = scenario
+        .zones
+        .iter()
+        .map(|z| (z.name.clone(), z.ring(&frame)))
+        .collect();
+    let border: Vec<(f64, f64)> = scenario
+        .border
+        .iter()
+        .map(|p| frame.to_east_north(*p))
+        .collect();
+    let watched_side = scenario.border_sides.as_ref().and_then(|b| {
+        let into = b.alert_into.as_ref()?;
+        Some(if *into == b.left { 1.0 } else { -1.0 })
+    });
+    for (vessel, route) in scenario.vessels.iter().zip(&routes) {
+        for (_, ring) in &rings {
+            let mut was_inside = inside(ring, {
+                let s = route.state_at(0.0);
+                (s.x, s.y)
+            });
+            let mut entered: Option<f64> = None;
+            for &t in &times[1..] {
+                let s = route.state_at(t);
+                let now_inside = inside(ring, (s.x, s.y));
+                if now_inside && !was_inside && seen(vessel, &s, t) {
+                    entered = Some(t);
+                }
+                if !now_inside
+                    && was_inside
+                    && let Some(from) = entered.take()
+                {
+                    let e = route.state_at(from);
+                    events.push(event("zone_entry", &vessel.name, from, t, (e.x, e.y)));
+                }
+                was_inside = now_inside;
+            }
+            if let Some(from) = entered {
+                let e = route.state_at(from);
+                events.push(event(
+                    "zone_entry",
+                    &vessel.name,
+                    from,
+                    scenario.duration_s,
+                    (e.x, e.y),
+                ));
+            }
+        }
+        if let Some(side) = watched_side {
+            let mut before = route.state_at(0.0);
+            for &t in &times[1..] {
+                let now = route.state_at(t);
+                let crossed_into = crossing_side(&border, (before.x, before.y), (now.x, now.y));
+                if crossed_into == Some(side) && seen(vessel, &now, t) {
+                    events.push(event("zone_entry", &vessel.name, t, t, (now.x, now.y)));
+                }
+                before = now;
+            }
+        }
+    }
+
+    // rendezvous: pairs close together long enough, outside ports, both seen.
+    let ports: Vec<Vec<(f64, f64)>> = scenario.ports.iter().map(|p| p.ring(&frame)).collect();
+    let in_port = |s: &State| ports.iter().any(|r| inside(r, (s.x, s.y)));
+    for i in 0..routes.len() {
+        for j in i + 1..routes.len() {
+            let (a, b) = (&scenario.vessels[i], &scenario.vessels[j]);
+            // Cheap reject: never within reach of each other.
+            let together = |t: f64| {
+                let (sa, sb) = (routes[i].state_at(t), routes[j].state_at(t));
+                (sa.x - sb.x).hypot(sa.y - sb.y) <= RULE_DEFAULTS.rendezvous_distance_m
+                    && !in_port(&sa)
+                    && !in_port(&sb)
+                    && seen(a, &sa, t)
+                    && seen(b, &sb, t)
+            };
+            for (from, to) in stretches(&times, together) {
+                let raised = from + RULE_DEFAULTS.rendezvous_duration_s;
+                if to >= raised {
+                    let s = routes[i].state_at(raised);
+                    let mut e = event("rendezvous", &a.name, raised, to, (s.x, s.y));
+                    e.other = Some(b.name.clone());
+                    events.push(e);
+                }
+            }
+        }
+    }
+
+    events.extend(plate_events(scenario, &camera_reads(scenario)));
+    events
+}
+
+/// The maximal runs of `times` where `holds`, as (first, last) times.
+fn stretches(times: &[f64], mut holds: impl FnMut(f64) -> bool) -> Vec<(f64, f64)> {
+    let mut out = Vec::new();
+    let mut open: Option<(f64, f64)> = None;
+    for &t in times {
+        if holds(t) {
+            open = Some(open.map_or((t, t), |(from, _)| (from, t)));
+        } else if let Some(run) = open.take() {
+            out.push(run);
+        }
+    }
+    out.extend(open);
+    out
+}
+
+/// If the move from `a` to `b` crosses `line`, the side it ends on: `1.0` left of the line
+/// walked from its first point to its last, `-1.0` right.
+fn crossing_side(line: &[(f64, f64)], a: (f64, f64), b: (f64, f64)) -> Option<f64> {
+    let cross = |o: (f64, f64), p: (f64, f64), q: (f64, f64)| {
+        (p.0 - o.0) * (q.1 - o.1) - (p.1 - o.1) * (q.0 - o.0)
+    };
+    line.windows(2).find_map(|w| {
+        let (p, q) = (w[0], w[1]);
+        let (da, db) = (cross(p, q, a), cross(p, q, b));
+        let (dp, dq) = (cross(a, b, p), cross(a, b, q));
+        let proper = (da > 0.0) != (db > 0.0) && (dp > 0.0) != (dq > 0.0) && db != 0.0;
+        proper.then_some(if db > 0.0 { 1.0 } else { -1.0 })
+    })
+}
+
+/// `plate_hotlist` and `plate_clone` events from the camera reads.
+fn plate_events(scenario: &Scenario, reads: &[CameraRead]) -> Vec<ExpectedEvent> {
+    let checkpoints: HashMap<&str, &crate::world::CheckpointSpec> = scenario
+        .checkpoints
+        .iter()
+        .map(|c| (c.id.as_str(), c))
+        .collect();
+    // Passages a camera read: (vehicle, crossing) → first read.
+    let mut read: BTreeMap<(usize, usize), &CameraRead> = BTreeMap::new();
+    for r in reads {
+        read.entry((r.vehicle, r.crossing)).or_insert(r);
+    }
+    let mut events = Vec::new();
+    let at = |r: &CameraRead, kind: &str, plate: &str| {
+        let p = checkpoints
+            .get(r.checkpoint.as_str())
+            .map_or(Geodetic::new(f64::NAN, f64::NAN), |c| c.position);
+        ExpectedEvent {
+            kind: kind.into(),
+            actor: plate.into(),
+            from_s: r.t_s,
+            to_s: r.t_s,
+            lat: p.lat_deg,
+            lon: p.lon_deg,
+            other: None,
+            checkpoint: Some(r.checkpoint.clone()),
+        }
+    };
+    for (&(v, _), r) in &read {
+        let vehicle = &scenario.vehicles[v];
+        if vehicle.hotlisted {
+            events.push(at(r, "plate_hotlist", &vehicle.plate));
+        }
+    }
+    // Every read passage of each plate, in time order: a clone is a passage too soon after
+    // the previous one at another checkpoint.
+    let mut by_plate: BTreeMap<&str, Vec<&CameraRead>> = BTreeMap::new();
+    for r in read.values() {
+        by_plate
+            .entry(scenario.vehicles[r.vehicle].plate.as_str())
+            .or_default()
+            .push(r);
+    }
+    for (plate, mut passages) in by_plate {
+        passages.sort_by(|a, b| a.t_s.total_cmp(&b.t_s));
+        for w in passages.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            if a.checkpoint == b.checkpoint {
+                continue;
+            }
+            let (Some(ca), Some(cb)) = (
+                checkpoints.get(a.checkpoint.as_str()),
+                checkpoints.get(b.checkpoint.as_str()),
+            ) else {
+                continue;
+            };
+            let road_m = great_circle_m(ca.position, cb.position) * CLONE_DETOUR_FACTOR;
+            let min_travel_s = road_m / (CLONE_MAX_SPEED_KMH / 3.6);
+            if b.t_s - a.t_s < min_travel_s {
+                events.push(at(b, "plate_clone", plate));
+            }
         }
     }
     events
 }
 
-fn dark_event(
-    frame: &LocalFrame,
-    route: &Route,
-    vessel: &crate::scenario::VesselSpec,
-    from_s: f64,
-    to_s: f64,
-) -> ExpectedEvent {
-    let s = route.state_at(from_s);
-    let at = frame.to_geodetic(borderfuse_common::geo::Enu {
-        east_m: s.x,
-        north_m: s.y,
-        up_m: 0.0,
-    });
-    ExpectedEvent {
-        kind: "dark_target".into(),
-        actor: vessel.name.clone(),
-        from_s,
-        to_s,
-        lat: at.lat_deg,
-        lon: at.lon_deg,
-    }
+/// Great-circle distance on a sphere of the WGS-84 mean radius, m.
+fn great_circle_m(a: Geodetic, b: Geodetic) -> f64 {
+    const R: f64 = 6_371_008.8;
+    let (la, lb) = (a.lat_deg.to_radians(), b.lat_deg.to_radians());
+    let dlat = lb - la;
+    let dlon = (b.lon_deg - a.lon_deg).to_radians();
+    let h = (dlat / 2.0).sin().powi(2) + la.cos() * lb.cos() * (dlon / 2.0).sin().powi(2);
+    2.0 * R * h.sqrt().min(1.0).asin()
 }
 
 /// One of the agent's alerts, as scored.
@@ -129,6 +452,8 @@ pub struct ObservedAlert {
     pub t_s: f64,
     /// Where, metres east and north of the scenario origin.
     pub at: (f64, f64),
+    /// The plate it names in clear (`identity.plate`), if any; a hashed plate is `None`.
+    pub plate: Option<String>,
 }
 
 /// Why an alert line was not scored.
@@ -171,11 +496,17 @@ pub fn parse_alert(
         .as_secs_f64()
         * 1000.0;
     let enu = frame.to_enu(Geodetic::new(number("lat")?, number("lon")?));
+    let plate = v
+        .pointer("/identity/plate")
+        .and_then(|p| p.as_str())
+        .filter(|p| !p.contains(':'))
+        .map(str::to_string);
     Ok(ObservedAlert {
         id: text("id")?.into(),
         kind: text("kind")?.into(),
         t_s: (utc_ms - start_utc_ms as f64) / 1000.0,
         at: (enu.east_m, enu.north_m),
+        plate,
     })
 }
 
@@ -213,7 +544,7 @@ pub struct KindScore {
 }
 
 /// Matches `alerts` (revisions included: the first revision of each id counts) to
-/// `expected`, for the kinds in [`SCORED_KINDS`].
+/// `expected`, for the kinds in [`SCORED_KINDS`] that have events or alerts.
 pub fn score_alerts(
     scenario: &Scenario,
     expected: &[ExpectedEvent],
@@ -225,6 +556,11 @@ pub fn score_alerts(
         .vessels
         .iter()
         .map(|v| (v.name.as_str(), Route::new(&frame, v)))
+        .collect();
+    let spoofs: BTreeMap<&str, &crate::scenario::SpoofSpec> = scenario
+        .vessels
+        .iter()
+        .filter_map(|v| Some((v.name.as_str(), v.ais.as_ref()?.spoof.as_ref()?)))
         .collect();
     // First revision of each alert id.
     let mut first: BTreeMap<&str, &ObservedAlert> = BTreeMap::new();
@@ -238,14 +574,32 @@ pub fn score_alerts(
         if a.kind != e.kind || a.t_s < e.from_s || a.t_s > e.to_s + rules.max_latency_s {
             return false;
         }
-        let Some(route) = routes.get(e.actor.as_str()) else {
-            return false;
-        };
-        let s = route.state_at(a.t_s.min(e.to_s));
-        (s.x - a.at.0).hypot(s.y - a.at.1) <= rules.radius_m
+        let close = |(x, y): (f64, f64)| (x - a.at.0).hypot(y - a.at.1) <= rules.radius_m;
+        if e.checkpoint.is_some() {
+            // A plate event: at the checkpoint, and the same plate when the alert says it.
+            let place = frame.to_east_north(Geodetic::new(e.lat, e.lon));
+            return close(place) && a.plate.as_ref().is_none_or(|p| *p == e.actor);
+        }
+        let t = a.t_s.min(e.to_s);
+        let actors = std::iter::once(e.actor.as_str()).chain(e.other.as_deref());
+        actors.into_iter().any(|name| {
+            let Some(route) = routes.get(name) else {
+                return false;
+            };
+            let s = route.state_at(t);
+            // A spoofer may be placed where it claims to be.
+            let claimed = spoofs.get(name).map(|sp| match sp.position {
+                Some(p) => frame.to_east_north(p),
+                None => (s.x + sp.offset_east_m, s.y + sp.offset_north_m),
+            });
+            close((s.x, s.y)) || claimed.is_some_and(close)
+        })
     };
     SCORED_KINDS
         .iter()
+        .filter(|&&kind| {
+            expected.iter().any(|e| e.kind == kind) || first.values().any(|a| a.kind == kind)
+        })
         .map(|&kind| {
             let events: Vec<&ExpectedEvent> = expected.iter().filter(|e| e.kind == kind).collect();
             let kind_alerts: Vec<&ObservedAlert> =
@@ -316,6 +670,7 @@ mod tests {
             kind: kind.into(),
             t_s: t,
             at: (st.x + off_m, st.y),
+            plate: None,
         }
     }
 

@@ -56,6 +56,9 @@ pub struct Generated {
     /// What each AIS receiver prints, one NMEA 0183 line (`\r\n`-terminated) an event, sorted
     /// by time: what a receiver's own TCP or UDP output carries, unframed.
     pub nmea: Vec<TimedBytes>,
+    /// Every plate camera's reads, sorted by time (those of cameras behind a plate-reader
+    /// node are also in `events`, as `PlateRead` frames).
+    pub camera_reads: Vec<crate::checkpoint::CameraRead>,
 }
 
 impl Generated {
@@ -225,6 +228,8 @@ pub fn try_generate(s: &Scenario, start_utc_ms: u64) -> Result<Generated, Scenar
         }
     }
 
+    let camera_reads = crate::checkpoint::camera_reads(s);
+    events.extend(crate::checkpoint::reader_frames(&camera_reads, &clock));
     events.sort_by(|a, b| a.t_s.total_cmp(&b.t_s));
     nmea.sort_by(|a, b| a.t_s.total_cmp(&b.t_s));
     detections.sort_by(|a, b| a.t.total_cmp(&b.t));
@@ -249,6 +254,7 @@ pub fn try_generate(s: &Scenario, start_utc_ms: u64) -> Result<Generated, Scenar
         nmea,
         truth,
         detections,
+        camera_reads,
     })
 }
 
@@ -329,7 +335,7 @@ pub fn stream_rng(seed: u64, parts: &[&[u8]]) -> ChaCha8Rng {
 /// The nodes' clock, set to scenario time by the generator; shared with the [`AisNode`] that
 /// owns a copy.
 #[derive(Debug, Clone)]
-struct SimClock {
+pub(crate) struct SimClock {
     t_us: Rc<Cell<u64>>,
     start_utc_ms: u64,
 }
@@ -342,11 +348,11 @@ impl SimClock {
         }
     }
 
-    fn set(&self, t_s: f64) {
+    pub(crate) fn set(&self, t_s: f64) {
         self.t_us.set((t_s.max(0.0) * 1e6).round() as u64);
     }
 
-    fn read(&self) -> (u64, Option<u64>) {
+    pub(crate) fn read(&self) -> (u64, Option<u64>) {
         let mut c = self.clone();
         (c.now_us(), c.utc_ms())
     }

@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 pub mod ais;
+pub mod checkpoint;
 pub mod csv;
 pub mod emit;
 pub mod events;

@@ -25,7 +25,8 @@ struct Cli {
 enum Command {
     /// Write truth.csv, detections.csv, expected.json (the events the agent should alert
     /// on), one node-ID.frames file per node and one node-ID.nmea file per AIS receiver (its
-    /// NMEA lines, unframed).
+    /// NMEA lines, unframed); with checkpoints, reads.jsonl (every camera read as camera JSON
+    /// with its checkpoint) and hotlist.txt (the hotlisted plates in clear).
     Generate {
         /// Scenario TOML file (default: the built-in border_crossing scenario).
         #[arg(long)]
@@ -514,6 +515,31 @@ fn generate_files(scenario: &Scenario, start_utc_ms: u64, out: &Path) -> Result<
             .and_then(|()| w.flush())
             .with_context(|| format!("writing {name}"))?;
     }
+    if !scenario.checkpoints.is_empty() {
+        // Every camera's reads, as cameras push them (plus the checkpoint they belong to).
+        let mut w = create("reads.jsonl")?;
+        for read in &g.camera_reads {
+            serde_json::to_writer(&mut w, &read.to_json(start_utc_ms))
+                .map_err(std::io::Error::from)
+                .and_then(|()| w.write_all(b"\n"))
+                .context("writing reads.jsonl")?;
+        }
+        w.flush().context("writing reads.jsonl")?;
+        // The watchlist in clear, `PLATE,COUNTRY` a line, as a post's hotlist file holds it.
+        let mut w = create("hotlist.txt")?;
+        let mut listed: Vec<(&str, &str)> = scenario
+            .vehicles
+            .iter()
+            .filter(|v| v.hotlisted)
+            .map(|v| (v.plate.as_str(), v.country.as_str()))
+            .collect();
+        listed.sort_unstable();
+        listed.dedup();
+        for (plate, country) in listed {
+            writeln!(w, "{plate},{country}").context("writing hotlist.txt")?;
+        }
+        w.flush().context("writing hotlist.txt")?;
+    }
     let by_node = g.bytes_by_node();
     for node in scenario.nodes() {
         let name = format!("node-{}.frames", node.node_id);
@@ -528,6 +554,7 @@ fn generate_files(scenario: &Scenario, start_utc_ms: u64, out: &Path) -> Result<
         events = g.events.len(),
         truth_rows = g.truth.len(),
         detections = g.detections.len(),
+        camera_reads = g.camera_reads.len(),
         out = %out.display(),
         "generated"
     );

@@ -10,6 +10,8 @@
 //! class_b_fraction = 0.2
 //! dark_fraction = 0.0
 //! first_mmsi = 247000000           # vessel i gets first_mmsi + i
+//! two_way = false                  # lanes are sailed first point to last (a traffic
+//!                                  # separation scheme); true: either way
 //!
 //! [vehicle_traffic]
 //! count = 10000
@@ -21,8 +23,8 @@
 //!
 //! Every draw comes from the scenario seed (one stream per table), so a file always expands
 //! to the same actors. Vessels start spread along their lane (each somewhere between its
-//! start and 90 % of its length, in either direction, offset sideways within the lane's
-//! width) so the strait is busy from the first second. Vehicles cross at uniform times
+//! start and 90 % of its length, offset sideways within the lane's width) so the strait is
+//! busy from the first second. Vehicles cross at uniform times
 //! over the run at a random checkpoint and camera-watched lane; a clone crosses a distant
 //! checkpoint sooner after the original than a car could drive there.
 
@@ -73,6 +75,8 @@ pub(crate) struct VesselTrafficFile {
     dark_fraction: f64,
     #[serde(default = "default_first_mmsi")]
     first_mmsi: u32,
+    #[serde(default)]
+    two_way: bool,
 }
 
 /// Ship types drawn for traffic, with their share and radar cross-section (m²).
@@ -171,7 +175,9 @@ impl VesselTrafficFile {
         let mut vessels = Vec::with_capacity(self.count);
         for i in 0..self.count {
             let mut points = lanes[rng.random_range(0..lanes.len())].clone();
-            if rng.random::<bool>() {
+            // Always draw, so that two_way changes directions and nothing else.
+            let reverse: bool = rng.random();
+            if self.two_way && reverse {
                 points.reverse();
             }
             let offset = (rng.random::<f64>() - 0.5) * self.lane_width_m;
