@@ -229,6 +229,7 @@ pub fn agent_config(
     config.tracker.confirm_m = 3;
     config.tracker.confirm_n = 5;
     config.rules.dark_target.after_s = 15.0;
+    scene_rules(scenario, &mut config.rules);
     let names: HashMap<u32, &str> = scenario
         .radars
         .iter()
@@ -255,6 +256,63 @@ pub fn agent_config(
     }
     config.validate()?;
     Ok(config)
+}
+
+/// The scenario's scene in the rules: its watched zones, its ports and, when
+/// `border_sides.alert_into` is set, the border line with crossings into that side (the
+/// only crossings `bordersim` expects alerts for).
+fn scene_rules(scenario: &Scenario, rules: &mut crate::detect::config::RulesConfig) {
+    use crate::detect::config::{AreaConfig, BorderConfig, ZoneConfig};
+    let geojson = |text: String| Some(serde_json::Value::String(text));
+    rules.zone_entry.zones = scenario
+        .zones
+        .iter()
+        .map(|z| ZoneConfig {
+            name: z.name.clone(),
+            geojson: geojson(z.to_geojson()),
+            geojson_file: None,
+            severity: None,
+        })
+        .collect();
+    rules.zone_entry.borders = scenario
+        .border_sides
+        .as_ref()
+        .and_then(|sides| {
+            let into = sides.alert_into.clone()?;
+            let from = if into == sides.left {
+                sides.right.clone()
+            } else {
+                sides.left.clone()
+            };
+            let line: Vec<[f64; 2]> = scenario
+                .border
+                .iter()
+                .map(|p| [p.lon_deg, p.lat_deg])
+                .collect();
+            Some(BorderConfig {
+                name: format!("{}-{}", sides.left, sides.right).to_lowercase(),
+                geojson: geojson(
+                    serde_json::json!({ "type": "LineString", "coordinates": line }).to_string(),
+                ),
+                geojson_file: None,
+                left: sides.left.clone(),
+                right: sides.right.clone(),
+                from: Some(from),
+                to: Some(into),
+                severity: None,
+            })
+        })
+        .into_iter()
+        .collect();
+    rules.rendezvous.ports = scenario
+        .ports
+        .iter()
+        .map(|p| AreaConfig {
+            name: p.name.clone(),
+            geojson: geojson(p.to_geojson()),
+            geojson_file: None,
+        })
+        .collect();
 }
 
 /// Subscribes to every alert and to status; collects what arrives.

@@ -142,3 +142,64 @@ fn a_dark_boat_outside_ais_coverage_raises_nothing() {
     let r = replay(&scenario, &config, 120.0);
     assert!(r.alerts.is_empty(), "{:#?}", r.alerts);
 }
+
+/// One scenario of the library (`simulators/scenarios/NAME.toml`) replayed whole, its alerts
+/// scored against the events the scenario expects, as `bordersim score-alerts` scores them.
+fn library_scores(name: &str) -> Vec<borderfuse_sim::events::KindScore> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../simulators/scenarios")
+        .join(format!("{name}.toml"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let scenario = Scenario::from_toml(&text).unwrap();
+    let config = config_for(&scenario);
+    let r = replay(&scenario, &config, scenario.duration_s);
+    assert_eq!(r.metrics.snapshot().bad_frames(), 0);
+    let frame = scenario.frame();
+    let observed: Vec<_> = r
+        .alerts
+        .iter()
+        .map(|a| {
+            let line = serde_json::to_string(&a.payload("GR", "samos-east")).unwrap();
+            borderfuse_sim::events::parse_alert(&line, &frame, START_UTC_MS).unwrap()
+        })
+        .collect();
+    let expected = borderfuse_sim::events::expected_events(&scenario);
+    let rules = borderfuse_sim::events::MatchRules {
+        max_latency_s: 60.0,
+        radius_m: 500.0,
+    };
+    let scores = borderfuse_sim::events::score_alerts(&scenario, &expected, &observed, rules);
+    eprintln!("{name}: {scores:#?}");
+    scores
+}
+
+/// Every kind scored in `name` is found (recall 1) without a false alert (precision 1), and
+/// the kinds are exactly `kinds`.
+fn assert_library_scenario(name: &str, kinds: &[&str]) {
+    let scores = library_scores(name);
+    let scored: Vec<&str> = scores.iter().map(|k| k.kind.as_str()).collect();
+    assert_eq!(scored, kinds, "{scores:#?}");
+    for k in &scores {
+        assert_eq!((k.recall, k.precision), (1.0, 1.0), "{name}: {k:#?}");
+    }
+}
+
+#[test]
+fn library_night_crossing_raises_dark_target_and_both_zone_entries() {
+    assert_library_scenario("night_crossing", &["dark_target", "zone_entry"]);
+}
+
+#[test]
+fn library_rendezvous_raises_rendezvous_and_dark_target() {
+    assert_library_scenario("rendezvous", &["dark_target", "rendezvous"]);
+}
+
+#[test]
+fn library_ais_spoofer_raises_ais_spoofing() {
+    assert_library_scenario("ais_spoofer", &["ais_spoofing"]);
+}
+
+#[test]
+fn library_going_dark_raises_ais_gap() {
+    assert_library_scenario("going_dark", &["ais_gap"]);
+}
