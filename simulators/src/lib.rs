@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 pub mod ais;
+pub mod arpa;
 pub mod checkpoint;
 pub mod csv;
 pub mod emit;

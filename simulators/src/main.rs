@@ -3,7 +3,9 @@
 #![forbid(unsafe_code)]
 
 use anyhow::{Context, Result, bail};
-use borderfuse_sim::{Pty, Scenario, csv, emit, events, generate, play, report, scenarios, score};
+use borderfuse_sim::{
+    NodeKind, Pty, Scenario, arpa, csv, emit, events, generate, play, report, scenarios, score,
+};
 use clap::{Parser, Subcommand};
 use nix::sys::signal::{SigSet, Signal};
 use std::collections::HashMap;
@@ -24,8 +26,8 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Write truth.csv, detections.csv, expected.json (the events the agent should alert
-    /// on), one node-ID.frames file per node and one node-ID.nmea file per AIS receiver (its
-    /// NMEA lines, unframed); with checkpoints, reads.jsonl (every camera read as camera JSON
+    /// on), one node-ID.frames file per node and one node-ID.nmea file per AIS receiver and
+    /// radar (its NMEA lines, unframed: AIVDM, or the ARPA's TTM and TLL); with checkpoints, reads.jsonl (every camera read as camera JSON
     /// with its checkpoint) and hotlist.txt (the hotlisted plates in clear).
     Generate {
         /// Scenario TOML file (default: the built-in border_crossing scenario).
@@ -54,11 +56,13 @@ enum Command {
         /// Keep the ptys open this long after the last event, so readers get the last bytes.
         #[arg(long, default_value_t = 1.0)]
         linger_s: f64,
-        /// Also serve AIS receiver NAME's NMEA lines over TCP on ADDR (as a receiver's own
-        /// TCP output does: every client gets every line). Repeatable.
+        /// Also serve node NAME's NMEA lines over TCP on ADDR (as the device's own TCP output
+        /// does: every client gets every line): an AIS receiver's `!AIVDM` sentences or a
+        /// radar's ARPA targets (`$RATTM`, `$RATLL`). Repeatable.
         #[arg(long, value_name = "NAME=ADDR")]
         nmea_tcp: Vec<String>,
-        /// Also send AIS receiver NAME's NMEA lines as UDP datagrams to ADDR. Repeatable.
+        /// Also send node NAME's NMEA lines (AIS receiver or radar) as UDP datagrams to ADDR.
+        /// Repeatable.
         #[arg(long, value_name = "NAME=ADDR")]
         nmea_udp: Vec<String>,
     },
@@ -508,6 +512,12 @@ fn generate_files(scenario: &Scenario, start_utc_ms: u64, out: &Path) -> Result<
             .or_default()
             .extend_from_slice(&line.bytes);
     }
+    for line in arpa::sentences(scenario, &g.detections, start_utc_ms) {
+        nmea_by_node
+            .entry(line.node_id)
+            .or_default()
+            .extend_from_slice(&line.bytes);
+    }
     for (node_id, bytes) in &nmea_by_node {
         let name = format!("node-{node_id}.nmea");
         let mut w = create(&name)?;
@@ -561,7 +571,8 @@ fn generate_files(scenario: &Scenario, start_utc_ms: u64, out: &Path) -> Result<
     Ok(())
 }
 
-/// The NMEA outputs asked for (`NAME=ADDR`), by AIS receiver node id.
+/// The NMEA outputs asked for (`NAME=ADDR`), by node id: AIS receivers print the sentences
+/// they hear, radars their ARPA targets (`TTM`, `TLL`).
 fn nmea_sinks(
     scenario: &Scenario,
     tcp: &[String],
@@ -573,14 +584,16 @@ fn nmea_sinks(
             let Some((name, addr)) = spec.split_once('=') else {
                 bail!("{option} {spec:?}: expected NAME=ADDR, e.g. ais-samos=127.0.0.1:10110");
             };
-            let Some(receiver) = scenario.ais_receivers.iter().find(|r| r.name == name) else {
-                let names: Vec<&str> = scenario
-                    .ais_receivers
-                    .iter()
-                    .map(|r| r.name.as_str())
-                    .collect();
+            let talkers: Vec<_> = scenario
+                .nodes()
+                .into_iter()
+                .filter(|n| matches!(n.kind, NodeKind::AisReceiver | NodeKind::Radar))
+                .collect();
+            let Some(receiver) = talkers.iter().find(|r| r.name == name) else {
+                let names: Vec<&str> = talkers.iter().map(|r| r.name.as_str()).collect();
                 bail!(
-                    "{option} {spec:?}: no AIS receiver {name:?} in the scenario (it has {names:?})"
+                    "{option} {spec:?}: no AIS receiver or radar {name:?} in the scenario (it \
+                     has {names:?})"
                 );
             };
             let addr: std::net::SocketAddr = addr
@@ -598,7 +611,7 @@ fn nmea_sinks(
                 )
             };
             if sinks.insert(receiver.node_id, sink).is_some() {
-                bail!("{option} {spec:?}: receiver {name:?} already has a network output");
+                bail!("{option} {spec:?}: {name:?} already has a network output");
             }
         }
     }
@@ -667,7 +680,8 @@ fn run(
     stdout.flush()?;
     drop(stdout);
 
-    let generated = generate(scenario, now_ms()?);
+    let start_utc_ms = now_ms()?;
+    let generated = generate(scenario, start_utc_ms);
     tracing::info!(
         scenario = %scenario.name,
         events = generated.events.len(),
@@ -675,9 +689,18 @@ fn run(
         speed,
         "playing"
     );
-    // The receivers' network outputs play on a thread of their own, on the same clock.
-    let nmea_player =
-        (!nmea_sinks.is_empty()).then(|| play(generated.nmea, nmea_sinks, speed, stop.clone()));
+    // The receivers' and radars' network outputs play on a thread of their own, on the same
+    // clock.
+    let nmea_player = (!nmea_sinks.is_empty()).then(|| {
+        let mut lines = generated.nmea;
+        lines.extend(arpa::sentences(
+            scenario,
+            &generated.detections,
+            start_utc_ms,
+        ));
+        lines.sort_by(|a, b| a.t_s.total_cmp(&b.t_s));
+        play(lines, nmea_sinks, speed, stop.clone())
+    });
     let stats = play(generated.events, sinks, speed, stop.clone())
         .join()
         .map_err(|_| anyhow::anyhow!("the player thread panicked"))?;

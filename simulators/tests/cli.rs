@@ -86,3 +86,42 @@ fn an_invalid_scenario_file_is_refused_with_the_key_named() {
         "{stderr}"
     );
 }
+
+#[test]
+fn run_sends_a_radars_arpa_targets_over_udp() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("short.toml");
+    let mut s = Scenario::border_crossing();
+    s.duration_s = 30.0;
+    std::fs::write(&scenario, s.to_toml().unwrap()).unwrap();
+    let listener = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    listener
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["run", "--speed", "10", "--linger-s", "0", "--scenario"])
+        .arg(&scenario)
+        .arg("--nmea-udp")
+        .arg(format!("radar-samos-east={addr}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut formatters = std::collections::BTreeSet::new();
+    let mut buf = [0u8; 2048];
+    // Both vessels are acquired within the first 10 s of scenario time (1 s of wall time).
+    while formatters.len() < 2 {
+        let n = listener.recv(&mut buf).expect("ARPA lines within 10 s");
+        let text = std::str::from_utf8(&buf[..n]).unwrap();
+        for line in text.lines() {
+            let sentence = borderfuse_common::nmea::parse(line).unwrap();
+            sentence.require_checksum().unwrap();
+            borderfuse_common::arpa::parse_arpa(&sentence).unwrap();
+            formatters.insert(line[3..6].to_string());
+        }
+    }
+    assert_eq!(formatters.into_iter().collect::<Vec<_>>(), ["TLL", "TTM"]);
+    let status = child.wait().unwrap();
+    assert!(status.success());
+}
