@@ -415,6 +415,17 @@ fn report_file(
             (enu.east_m, enu.north_m)
         };
         input.border = scene.border.iter().copied().map(local).collect();
+        for (areas, kind) in [
+            (&scene.land, report::AreaKind::Land),
+            (&scene.ports, report::AreaKind::Port),
+            (&scene.zones, report::AreaKind::Zone),
+        ] {
+            input.areas.extend(areas.iter().map(|a| report::AreaMark {
+                name: a.name.clone(),
+                kind,
+                ring: a.polygon.iter().copied().map(local).collect(),
+            }));
+        }
         for radar in &scene.radars {
             input.sensors.push(report::SensorMark {
                 name: radar.name.clone(),

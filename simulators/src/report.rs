@@ -29,6 +29,47 @@ pub struct SensorMark {
     pub radar: bool,
 }
 
+/// What an area of the scene is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AreaKind {
+    /// Land (filled).
+    Land,
+    /// A port area.
+    Port,
+    /// A watched zone (outlined in red).
+    Zone,
+}
+
+impl AreaKind {
+    fn class(self) -> &'static str {
+        match self {
+            AreaKind::Land => "land",
+            AreaKind::Port => "port",
+            AreaKind::Zone => "zone",
+        }
+    }
+
+    /// Fill, fill opacity, stroke, dash.
+    fn style(self) -> (&'static str, f64, &'static str, &'static str) {
+        match self {
+            AreaKind::Land => ("#e9dfc4", 1.0, "#b9a77d", "none"),
+            AreaKind::Port => ("#6b8fb3", 0.15, "#4a6f94", "4 3"),
+            AreaKind::Zone => ("#d00000", 0.06, "#d00000", "6 4"),
+        }
+    }
+}
+
+/// A polygon drawn on the scene, under everything else.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaMark {
+    /// Name, shown in it (zones and ports).
+    pub name: String,
+    /// Land, port or zone.
+    pub kind: AreaKind,
+    /// Its ring.
+    pub ring: Vec<Point>,
+}
+
 /// An alert drawn on the scene.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlertMark {
@@ -45,6 +86,8 @@ pub struct ReportInput {
     pub title: String,
     /// Border polyline.
     pub border: Vec<Point>,
+    /// Land, ports and zones.
+    pub areas: Vec<AreaMark>,
     /// Sensors.
     pub sensors: Vec<SensorMark>,
     /// Truth rows (`truth.csv`).
@@ -97,6 +140,28 @@ pub fn render_svg(input: &ReportInput) -> Result<String, ReportError> {
         svg,
         r#"<clipPath id="scene-area"><rect x="0" y="0" width="{WIDTH}" height="{SCENE_HEIGHT}"/></clipPath>"#
     );
+    for area in &input.areas {
+        let (fill, opacity, stroke, dash) = area.kind.style();
+        let _ = writeln!(
+            svg,
+            r##"<polygon class="{}" clip-path="url(#scene-area)" points="{}" fill="{fill}" fill-opacity="{opacity}" stroke="{stroke}" stroke-dasharray="{dash}"/>"##,
+            area.kind.class(),
+            points(&scene, area.ring.iter().copied())
+        );
+        if area.kind != AreaKind::Land {
+            let n = area.ring.len().max(1) as f64;
+            let centre = area
+                .ring
+                .iter()
+                .fold((0.0, 0.0), |c, p| (c.0 + p.0 / n, c.1 + p.1 / n));
+            let (x, y) = scene.map(centre);
+            let _ = writeln!(
+                svg,
+                r##"<text x="{x:.1}" y="{y:.1}" text-anchor="middle" font-size="11" fill="{stroke}">{}</text>"##,
+                escape(&area.name)
+            );
+        }
+    }
     draw_scale_bar(&mut svg, &scene);
     for (k, sensor) in input.sensors.iter().enumerate() {
         // Sensors on one mast: their labels one under the other.
@@ -457,6 +522,7 @@ mod tests {
         ReportInput {
             title: "a <test> & more".into(),
             border: vec![(0.0, -1000.0), (0.0, 1000.0)],
+            areas: Vec::new(),
             sensors: vec![SensorMark {
                 name: "radar".into(),
                 at: (-2000.0, 0.0),
@@ -496,6 +562,29 @@ mod tests {
             }
         }
         depth == 0
+    }
+
+    #[test]
+    fn areas_are_drawn_with_their_kind_and_zones_named() {
+        let mut input = input();
+        input.areas = vec![
+            AreaMark {
+                name: "island".into(),
+                kind: AreaKind::Land,
+                ring: vec![(-500.0, -500.0), (-200.0, -500.0), (-200.0, -200.0)],
+            },
+            AreaMark {
+                name: "beach <north>".into(),
+                kind: AreaKind::Zone,
+                ring: vec![(100.0, 100.0), (300.0, 100.0), (300.0, 300.0)],
+            },
+        ];
+        let svg = render_svg(&input).unwrap();
+        assert_eq!(svg.matches(r#"<polygon class="land""#).count(), 1);
+        assert_eq!(svg.matches(r#"<polygon class="zone""#).count(), 1);
+        assert!(svg.contains("beach &lt;north&gt;"), "names are escaped");
+        assert!(!svg.contains(">island<"), "land is not labelled");
+        assert!(balanced(&svg));
     }
 
     #[test]
