@@ -32,6 +32,7 @@ pub mod report;
 pub mod scenario;
 pub mod scenarios;
 pub mod score;
+pub mod strait;
 
 pub use csv::{DetectionRow, MeasurementModel, TruthRow};
 pub use generate::{Generated, TimedBytes, generate, try_generate};
