@@ -120,6 +120,10 @@ fn when_both_vessels_transmit_ais_no_alert_is_raised() {
         shipname: "HONEST FISHER".into(),
         ship_type: 30,
         gnss_sigma_m: 5.0,
+        class: Default::default(),
+        off_s: None,
+        on_s: None,
+        spoof: None,
     });
     let config = config_for(&scenario);
     let r = replay(&scenario, &config, 120.0);

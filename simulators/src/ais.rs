@@ -388,6 +388,10 @@ mod tests {
             shipname: "AEGEAN STAR".into(),
             ship_type: 60,
             gnss_sigma_m: 3.0,
+            class: crate::scenario::AisClass::A,
+            off_s: None,
+            on_s: None,
+            spoof: None,
         }
     }
 

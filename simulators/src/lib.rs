@@ -33,12 +33,14 @@ pub mod scenario;
 pub mod scenarios;
 pub mod score;
 pub mod strait;
+pub mod traffic;
+pub mod world;
 
 pub use csv::{DetectionRow, MeasurementModel, TruthRow};
 pub use generate::{Generated, TimedBytes, generate, try_generate};
 pub use play::{PlayStats, play};
 pub use pty::Pty;
 pub use scenario::{
-    AisReceiverSpec, AisTransponderSpec, NodeKind, NodeSpec, RadarSpec, Scenario, ScenarioError,
-    VesselSpec,
+    AisClass, AisReceiverSpec, AisTransponderSpec, Dwell, NodeKind, NodeSpec, RadarSpec, Scenario,
+    ScenarioError, SpoofSpec, VesselSpec,
 };

@@ -63,6 +63,11 @@ pub struct Route {
     points: Vec<(f64, f64)>,
     /// Distance along the route at each waypoint, metres.
     along: Vec<f64>,
+    /// Time the vessel reaches each waypoint, s.
+    arrive: Vec<f64>,
+    /// Time it leaves each waypoint (its arrival plus the dwell there), s; the last one is
+    /// its arrival: a vessel stays at its last waypoint.
+    depart: Vec<f64>,
     speed_mps: f64,
 }
 
@@ -74,20 +79,41 @@ impl Route {
             .iter()
             .map(|p| frame.to_east_north(*p))
             .collect();
-        Route::from_points(points, vessel.speed_kn * KNOT_MPS)
+        let mut dwells = vec![0.0; vessel.route.len()];
+        for d in &vessel.dwells {
+            if let Some(slot) = dwells.get_mut(d.at) {
+                *slot += d.duration_s;
+            }
+        }
+        Route::with_dwells(points, &dwells, vessel.speed_kn * KNOT_MPS)
     }
 
     /// A route through local points at `speed_mps`. Zero-length legs are dropped; a negative
     /// or non-finite speed is taken as 0 (the vessel stays at its first point).
     pub fn from_points(points: Vec<(f64, f64)>, speed_mps: f64) -> Route {
+        Route::with_dwells(points, &[], speed_mps)
+    }
+
+    /// [`Route::from_points`] with a stop at some waypoints: `dwells_s[i]` seconds at point
+    /// `i` (missing entries, negative or non-finite ones are no stop). A stop at the first
+    /// point is a late start.
+    pub fn with_dwells(points: Vec<(f64, f64)>, dwells_s: &[f64], speed_mps: f64) -> Route {
         let mut kept: Vec<(f64, f64)> = Vec::with_capacity(points.len());
-        for p in points {
-            // A repeated waypoint is no leg: it would give a direction of 0/0.
-            if kept
-                .last()
-                .is_none_or(|q| (p.0 - q.0).hypot(p.1 - q.1) > 1e-3)
-            {
-                kept.push(p);
+        let mut dwell: Vec<f64> = Vec::with_capacity(points.len());
+        for (i, p) in points.into_iter().enumerate() {
+            let d = dwells_s
+                .get(i)
+                .copied()
+                .filter(|d| d.is_finite() && *d > 0.0)
+                .unwrap_or(0.0);
+            // A repeated waypoint is no leg: it would give a direction of 0/0. Its stop adds
+            // to the waypoint it repeats.
+            match (kept.last(), dwell.last_mut()) {
+                (Some(q), Some(last)) if (p.0 - q.0).hypot(p.1 - q.1) <= 1e-3 => *last += d,
+                _ => {
+                    kept.push(p);
+                    dwell.push(d);
+                }
             }
         }
         let mut along = Vec::with_capacity(kept.len());
@@ -104,9 +130,28 @@ impl Route {
         } else {
             0.0
         };
+        let mut arrive = Vec::with_capacity(kept.len());
+        let mut depart = Vec::with_capacity(kept.len());
+        let mut t = 0.0;
+        for i in 0..kept.len() {
+            if i > 0 {
+                t += if speed_mps > 0.0 {
+                    (along[i] - along[i - 1]) / speed_mps
+                } else {
+                    f64::INFINITY
+                };
+            }
+            arrive.push(t);
+            if i + 1 < kept.len() {
+                t += dwell[i];
+            }
+            depart.push(t);
+        }
         Route {
             points: kept,
             along,
+            arrive,
+            depart,
             speed_mps,
         }
     }
@@ -131,11 +176,18 @@ impl Route {
     pub fn arrival_s(&self) -> f64 {
         if self.length_m() == 0.0 {
             0.0
-        } else if self.speed_mps > 0.0 {
-            self.length_m() / self.speed_mps
         } else {
-            f64::INFINITY
+            self.arrive.last().copied().unwrap_or(0.0)
         }
+    }
+
+    /// Whether the vessel is stopped at a waypoint at `t` (waiting to start, in one of its
+    /// stops, or arrived).
+    pub fn stopped(&self, t: f64) -> bool {
+        self.speed_mps <= 0.0
+            || t < 0.0
+            || self.arrived(t)
+            || (0..self.points.len()).any(|i| self.arrive[i] <= t && t <= self.depart[i])
     }
 
     /// Times at which the vessel passes its intermediate waypoints, with the course change
@@ -149,7 +201,7 @@ impl Route {
                 let before = self.leg_course_deg(i - 1);
                 let after = self.leg_course_deg(i);
                 let change = (after - before).rem_euclid(360.0);
-                (self.along[i] / self.speed_mps, change.min(360.0 - change))
+                (self.depart[i], change.min(360.0 - change))
             })
             .collect()
     }
@@ -194,12 +246,14 @@ impl Route {
     }
 
     /// Index of the leg the vessel is on at `t` (the last leg once arrived).
+    ///
+    /// While stopped at a waypoint the vessel is on the leg that ends there (it keeps its
+    /// heading), except at the first waypoint.
     fn leg_at(&self, t: f64) -> usize {
-        let d = (t.max(0.0) * self.speed_mps).min(self.length_m());
         let legs = self.points.len().saturating_sub(1);
-        // The first leg whose end is beyond d; the last leg when d is at the end.
+        // The first leg the vessel has not finished at t; the last leg when it has arrived.
         (0..legs)
-            .find(|&i| self.along[i + 1] > d)
+            .find(|&i| self.depart[i + 1] > t)
             .unwrap_or(legs.saturating_sub(1))
     }
 
@@ -222,8 +276,7 @@ impl Route {
                 vy: 0.0,
             };
         }
-        let d = t * self.speed_mps;
-        if d >= self.length_m() {
+        if t >= self.arrival_s() {
             let last = self.points[self.points.len() - 1];
             return State {
                 x: last.0,
@@ -234,9 +287,22 @@ impl Route {
         }
         let i = self.leg_at(t);
         let (a, b) = (self.points[i], self.points[i + 1]);
+        // Waiting at the leg's first waypoint, or stopped at its last.
+        let at_rest = |(x, y): (f64, f64)| State {
+            x,
+            y,
+            vx: 0.0,
+            vy: 0.0,
+        };
+        if t < self.depart[i] {
+            return at_rest(a);
+        }
+        if t >= self.arrive[i + 1] {
+            return at_rest(b);
+        }
         let leg = self.along[i + 1] - self.along[i];
         let (ux, uy) = ((b.0 - a.0) / leg, (b.1 - a.1) / leg);
-        let s = d - self.along[i];
+        let s = (t - self.depart[i]) * self.speed_mps;
         State {
             x: a.0 + ux * s,
             y: a.1 + uy * s,
@@ -301,6 +367,31 @@ mod tests {
         assert!(!r.changing_course(100.0 + TURN_WINDOW_S));
         assert_eq!(r.next_turn_between(50.0, 110.0), Some(100.0));
         assert_eq!(r.next_turn_between(100.0, 110.0), None);
+    }
+
+    #[test]
+    fn a_vessel_waits_at_a_stop_then_goes_on() {
+        // 1000 m east at 10 m/s, 60 s stop, 500 m north; 20 s late start.
+        let r = Route::with_dwells(
+            vec![(0.0, 0.0), (1000.0, 0.0), (1000.0, 500.0)],
+            &[20.0, 60.0],
+            10.0,
+        );
+        assert_eq!(r.state_at(10.0).x, 0.0);
+        assert!(r.stopped(10.0));
+        assert!((r.state_at(70.0).x - 500.0).abs() < 1e-9);
+        assert!(!r.stopped(70.0));
+        let waiting = r.state_at(150.0);
+        assert_eq!(
+            (waiting.x, waiting.y, waiting.vx, waiting.vy),
+            (1000.0, 0.0, 0.0, 0.0)
+        );
+        assert!(r.stopped(150.0));
+        assert_eq!(r.heading_deg(150.0), Some(90.0));
+        assert!((r.state_at(200.0).y - 200.0).abs() < 1e-9);
+        assert_eq!(r.arrival_s(), 230.0);
+        assert_eq!(r.turns(), vec![(180.0, 90.0)]);
+        assert!(r.arrived(230.0) && !r.arrived(229.9));
     }
 
     #[test]

@@ -218,6 +218,9 @@ mod tests {
             sigma_range_m: 0.0,
             sigma_bearing_deg: 0.0,
             clutter_per_scan: clutter,
+            reference_range_m: None,
+            reference_rcs_m2: crate::scenario::DEFAULT_RCS_M2,
+            false_alarm_probability: crate::scenario::DEFAULT_FALSE_ALARM_PROBABILITY,
         }
     }
 

@@ -16,7 +16,10 @@
 //! MMSIs.
 
 use crate::generate::stream_rng;
-use crate::scenario::{AisReceiverSpec, AisTransponderSpec, RadarSpec, Scenario, VesselSpec};
+use crate::scenario::{
+    AisClass, AisReceiverSpec, AisTransponderSpec, DEFAULT_FALSE_ALARM_PROBABILITY, DEFAULT_RCS_M2,
+    RadarSpec, Scenario, VesselSpec,
+};
 use borderfuse_common::geo::{Geodetic, LocalFrame};
 use rand::Rng;
 
@@ -61,12 +64,16 @@ pub fn busy_strait_with(seed: u64, vessels: usize, duration_s: f64) -> Scenario 
         sigma_range_m: 20.0,
         sigma_bearing_deg: 0.3,
         clutter_per_scan: 10.0,
+        reference_range_m: None,
+        reference_rcs_m2: DEFAULT_RCS_M2,
+        false_alarm_probability: DEFAULT_FALSE_ALARM_PROBABILITY,
     };
     let receiver = |node_id: u32, name: &str, position: Geodetic| AisReceiverSpec {
         node_id,
         name: name.to_string(),
         position,
         range_m: 40_000.0,
+        loss_probability: 0.0,
     };
     Scenario {
         name: "busy_strait".to_string(),
@@ -84,6 +91,12 @@ pub fn busy_strait_with(seed: u64, vessels: usize, duration_s: f64) -> Scenario 
             receiver(12, "ais-south", south_mast),
         ],
         vessels: (0..vessels).map(|i| vessel(seed, i, &frame)).collect(),
+        border_sides: None,
+        land: Vec::new(),
+        ports: Vec::new(),
+        zones: Vec::new(),
+        checkpoints: Vec::new(),
+        vehicles: Vec::new(),
     }
 }
 
@@ -116,7 +129,13 @@ fn vessel(seed: u64, i: usize, frame: &LocalFrame) -> VesselSpec {
             shipname: format!("STRAIT {i:04}"),
             ship_type,
             gnss_sigma_m: 5.0,
+            class: AisClass::A,
+            off_s: None,
+            on_s: None,
+            spoof: None,
         }),
+        rcs_m2: DEFAULT_RCS_M2,
+        dwells: Vec::new(),
         name,
     }
 }

@@ -40,6 +40,9 @@ fn scenario() -> Scenario {
             sigma_range_m: SIGMA_RANGE_M,
             sigma_bearing_deg: SIGMA_BEARING_DEG,
             clutter_per_scan: CLUTTER_PER_SCAN,
+            reference_range_m: None,
+            reference_rcs_m2: borderfuse_sim::scenario::DEFAULT_RCS_M2,
+            false_alarm_probability: borderfuse_sim::scenario::DEFAULT_FALSE_ALARM_PROBABILITY,
         }],
         ais_receivers: vec![],
         vessels: vec![VesselSpec {
@@ -51,7 +54,10 @@ fn scenario() -> Scenario {
             ],
             speed_kn: 3.0,
             ais: None,
+            rcs_m2: borderfuse_sim::scenario::DEFAULT_RCS_M2,
+            dwells: Vec::new(),
         }],
+        ..Scenario::border_crossing()
     }
 }
 
