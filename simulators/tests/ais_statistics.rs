@@ -2,7 +2,8 @@
 //!
 //! Two hours of class A transponders at several speeds — moored (stopped at its last waypoint),
 //! 10 kn, 18 kn, 30 kn — and two zig-zagging vessels (10 kn and 18 kn, a 90° turn every leg),
-//! all heard by one receiver. Its NMEA lines are decoded with `borderfuse_common`'s AIS decoder
+//! and of class B "CS" transponders — moored, 1.5 kn, 6 kn, zig-zagging at 25 kn — all heard
+//! by one receiver. Its NMEA lines are decoded with `borderfuse_common`'s AIS decoder
 //! and grouped by MMSI; each message's transmission time is its first line's first byte minus
 //! the reception latency.
 //!
@@ -19,16 +20,21 @@
 //! Nominal values (Annex 1 Table 1, autonomous mode): 3 min at anchor or moored, 10 s at
 //! 0–14 kn (3⅓ s changing course), 6 s at 14–23 kn (2 s changing course), 2 s above 23 kn.
 //! "Changing course" lasts [`TURN_WINDOW_S`] after each turn; an interval that a turn
-//! interrupts ends at the turn at the earliest. Static and voyage data (type 5) come right
-//! after switch-on and every 360 s (Annex 1 §4.3.2). Every transponder alternates channels A
-//! and B.
+//! interrupts ends at the turn at the earliest. Class B CS (Annex 1 Table 2): 3 min at 2 kn or
+//! less, 30 s above, whatever the course does. Static data come right after switch-on and
+//! every 360 s (Annex 1 §4.3.2): type 5 from class A; type 24 part A from class B, followed
+//! by part B as its next message [`CLASS_B_PART_B_DELAY_S`] later. Every transponder
+//! alternates channels A and B.
 
-use borderfuse_common::ais::{AisMessage, Reassembler};
+use borderfuse_common::ais::{AisMessage, Reassembler, StaticDataPart};
 use borderfuse_common::geo::{Geodetic, LocalFrame};
 use borderfuse_common::nmea::{parse, parse_vdm};
-use borderfuse_sim::ais::{RECEIVER_BAUD, RECEPTION_LATENCY_S};
+use borderfuse_sim::ais::{CLASS_B_PART_B_DELAY_S, RECEIVER_BAUD, RECEPTION_LATENCY_S};
 use borderfuse_sim::motion::{Route, TURN_WINDOW_S};
-use borderfuse_sim::{AisReceiverSpec, AisTransponderSpec, Scenario, VesselSpec, try_generate};
+use borderfuse_sim::scenario::DEFAULT_RCS_M2;
+use borderfuse_sim::{
+    AisClass, AisReceiverSpec, AisTransponderSpec, Scenario, VesselSpec, try_generate,
+};
 use std::collections::BTreeMap;
 
 const DURATION_S: f64 = 7_200.0;
@@ -36,13 +42,15 @@ const RECEIVER: u32 = 9;
 const START_UTC_MS: u64 = 1_767_225_600_000;
 /// Clock and rounding tolerance on an unqueued interval.
 const TIMING_TOL_S: f64 = 0.002;
-/// Longest wait for the serial line: five other transponders, each with a two-sentence type
-/// 5 of at most 2 × 84 bytes at 10 bits a byte, plus the vessel's own previous message.
-const QUEUE_BOUND_S: f64 = 6.0 * 2.0 * 84.0 * 10.0 / RECEIVER_BAUD;
+/// Longest wait for the serial line: every other transponder (nine), each with a
+/// two-sentence message of at most 2 × 84 bytes at 10 bits a byte, plus the vessel's own
+/// previous message.
+const QUEUE_BOUND_S: f64 = 10.0 * 2.0 * 84.0 * 10.0 / RECEIVER_BAUD;
 
 /// A vessel of the test and the Table 1 interval it must report at.
 struct Case {
     name: &'static str,
+    class: AisClass,
     mmsi: u32,
     speed_kn: f64,
     /// Waypoints, metres east/north of the receiver.
@@ -53,6 +61,9 @@ struct Case {
     /// Nominal interval once stopped at the last waypoint.
     moored_s: Option<f64>,
 }
+
+const CLASS_B_FAST_S: f64 = 30.0;
+const CLASS_B_SLOW_S: f64 = 180.0;
 
 fn zigzag(start: (f64, f64), leg_m: f64, legs: usize) -> Vec<(f64, f64)> {
     // Alternating north-east and south-east legs: a 90° turn at every waypoint.
@@ -70,6 +81,7 @@ fn cases() -> Vec<Case> {
     let far = 150_000.0;
     vec![
         Case {
+            class: AisClass::A,
             name: "moored",
             mmsi: 237_000_001,
             speed_kn: 5.0,
@@ -80,6 +92,7 @@ fn cases() -> Vec<Case> {
             moored_s: Some(180.0),
         },
         Case {
+            class: AisClass::A,
             name: "ten knots",
             mmsi: 237_000_002,
             speed_kn: 10.0,
@@ -89,6 +102,7 @@ fn cases() -> Vec<Case> {
             moored_s: None,
         },
         Case {
+            class: AisClass::A,
             name: "eighteen knots",
             mmsi: 237_000_003,
             speed_kn: 18.0,
@@ -98,6 +112,7 @@ fn cases() -> Vec<Case> {
             moored_s: None,
         },
         Case {
+            class: AisClass::A,
             name: "thirty knots",
             mmsi: 237_000_004,
             speed_kn: 30.0,
@@ -107,6 +122,7 @@ fn cases() -> Vec<Case> {
             moored_s: None,
         },
         Case {
+            class: AisClass::A,
             name: "zig-zag at ten knots",
             mmsi: 237_000_005,
             speed_kn: 10.0,
@@ -117,6 +133,7 @@ fn cases() -> Vec<Case> {
             moored_s: None,
         },
         Case {
+            class: AisClass::A,
             name: "zig-zag at eighteen knots",
             mmsi: 237_000_006,
             speed_kn: 18.0,
@@ -124,6 +141,48 @@ fn cases() -> Vec<Case> {
             route: zigzag((-40_000.0, -5_000.0), 1_500.0, 50),
             straight_s: 6.0,
             turning_s: 2.0,
+            moored_s: None,
+        },
+        // Class B "CS", Table 2: 3 min at 2 kn or less, 30 s above, turning or not.
+        Case {
+            class: AisClass::B,
+            name: "class B moored",
+            mmsi: 237_000_011,
+            speed_kn: 5.0,
+            route: vec![(0.0, 2_000.0), (10.0, 2_000.0)],
+            straight_s: CLASS_B_FAST_S,
+            turning_s: CLASS_B_FAST_S,
+            moored_s: Some(CLASS_B_SLOW_S),
+        },
+        Case {
+            class: AisClass::B,
+            name: "class B at 1.5 kn",
+            mmsi: 237_000_012,
+            speed_kn: 1.5,
+            route: vec![(2_000.0, 0.0), (2_000.0, far)],
+            straight_s: CLASS_B_SLOW_S,
+            turning_s: CLASS_B_SLOW_S,
+            moored_s: None,
+        },
+        Case {
+            class: AisClass::B,
+            name: "class B at 6 kn",
+            mmsi: 237_000_013,
+            speed_kn: 6.0,
+            route: vec![(-2_000.0, 0.0), (-2_000.0, -far)],
+            straight_s: CLASS_B_FAST_S,
+            turning_s: CLASS_B_FAST_S,
+            moored_s: None,
+        },
+        Case {
+            class: AisClass::B,
+            name: "class B zig-zag at 25 kn",
+            mmsi: 237_000_014,
+            speed_kn: 25.0,
+            // 1.5 km legs: a turn every 117 s.
+            route: zigzag((40_000.0, -5_000.0), 1_500.0, 70),
+            straight_s: CLASS_B_FAST_S,
+            turning_s: CLASS_B_FAST_S,
             moored_s: None,
         },
     ]
@@ -145,6 +204,7 @@ fn scenario(cases: &[Case]) -> Scenario {
             name: "ais".into(),
             position: origin,
             range_m: 300_000.0,
+            loss_probability: 0.0,
         }],
         vessels: cases
             .iter()
@@ -158,9 +218,16 @@ fn scenario(cases: &[Case]) -> Scenario {
                     shipname: format!("TEST {}", c.mmsi % 1000),
                     ship_type: 70,
                     gnss_sigma_m: 3.0,
+                    class: c.class,
+                    off_s: None,
+                    on_s: None,
+                    spoof: None,
                 }),
+                rcs_m2: DEFAULT_RCS_M2,
+                dwells: Vec::new(),
             })
             .collect(),
+        ..Scenario::border_crossing()
     }
 }
 
@@ -226,7 +293,7 @@ fn check_interval(what: &str, from: &Heard, to: &Heard, nominal: f64) {
 }
 
 #[test]
-fn class_a_reporting_intervals_follow_table_1_over_two_hours() {
+fn reporting_intervals_follow_tables_1_and_2_over_two_hours() {
     let cases = cases();
     let s = scenario(&cases);
     let frame = s.frame();
@@ -235,17 +302,34 @@ fn class_a_reporting_intervals_follow_table_1_over_two_hours() {
     let mut total = 0usize;
     for (case, vessel) in cases.iter().zip(&s.vessels) {
         let route = Route::new(&frame, vessel);
+        let class_a = case.class == AisClass::A;
+        // Only class A shortens its interval for a course change.
         let turns: Vec<f64> = route
             .turns()
             .into_iter()
-            .filter(|&(_, change)| change > 5.0)
+            .filter(|&(_, change)| class_a && change > 5.0)
             .map(|(t, _)| t)
             .collect();
         let msgs = &heard[&case.mmsi];
         let positions: Vec<&Heard> = msgs
             .iter()
-            .filter(|m| matches!(m.message, AisMessage::Position(_)))
+            .filter(|m| {
+                if class_a {
+                    matches!(m.message, AisMessage::Position(_))
+                } else {
+                    matches!(m.message, AisMessage::ClassBPosition(_))
+                }
+            })
             .collect();
+        // Class A sends types 1 and 5 only, class B types 18 and 24 only.
+        for m in msgs {
+            let ok = match &m.message {
+                AisMessage::Position(_) | AisMessage::StaticVoyage(_) => class_a,
+                AisMessage::ClassBPosition(_) | AisMessage::StaticData(_) => !class_a,
+                _ => false,
+            };
+            assert!(ok, "{}: {:?}", case.name, m.message);
+        }
         total += msgs.len();
         queued_total += msgs.iter().filter(|m| m.queued).count();
 
@@ -312,16 +396,19 @@ fn class_a_reporting_intervals_follow_table_1_over_two_hours() {
                 turns.len()
             );
         }
-        if case.moored_s.is_some() {
+        if let Some(moored_s) = case.moored_s {
             let moored = positions.iter().filter(|m| route.arrived(m.t_s)).count();
-            assert!(moored as f64 >= DURATION_S / 180.0 - 1.0, "{moored}");
+            assert!(moored as f64 >= DURATION_S / moored_s - 1.0, "{moored}");
         }
 
-        // Static and voyage data: at switch-on, then every 6 minutes.
-        let statics: Vec<&Heard> = msgs
-            .iter()
-            .filter(|m| matches!(m.message, AisMessage::StaticVoyage(_)))
-            .collect();
+        // Static data: at switch-on, then every 6 minutes; class B's part B right after
+        // part A, as the transponder's next message.
+        let is_static_head = |m: &Heard| match &m.message {
+            AisMessage::StaticVoyage(_) => true,
+            AisMessage::StaticData(d) => matches!(d.part, StaticDataPart::A { .. }),
+            _ => false,
+        };
+        let statics: Vec<&Heard> = msgs.iter().filter(|m| is_static_head(m)).collect();
         assert!(statics[0].t_s < 1.0 + QUEUE_BOUND_S, "{}", statics[0].t_s);
         assert_eq!(
             statics.len(),
@@ -330,7 +417,31 @@ fn class_a_reporting_intervals_follow_table_1_over_two_hours() {
             case.name
         );
         for pair in statics.windows(2) {
-            check_interval(&format!("{} type 5", case.name), pair[0], pair[1], 360.0);
+            check_interval(&format!("{} static", case.name), pair[0], pair[1], 360.0);
+        }
+        if !class_a {
+            let mut parts_b = 0;
+            for (i, m) in msgs.iter().enumerate() {
+                let AisMessage::StaticData(d) = &m.message else {
+                    continue;
+                };
+                if let StaticDataPart::B { .. } = d.part {
+                    parts_b += 1;
+                    let before = &msgs[i - 1];
+                    assert!(
+                        is_static_head(before),
+                        "{}: part B after {before:?}",
+                        case.name
+                    );
+                    check_interval(
+                        &format!("{} part B", case.name),
+                        before,
+                        m,
+                        CLASS_B_PART_B_DELAY_S,
+                    );
+                }
+            }
+            assert_eq!(parts_b, statics.len(), "{}", case.name);
         }
 
         // Channels alternate A, B, A, ... across all of a transponder's messages.
