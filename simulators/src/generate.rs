@@ -6,7 +6,8 @@
 //! leading delimiter after boot.
 //!
 //! Random draws come from ChaCha8 streams derived from the scenario seed and a name: one per
-//! radar–vessel pair, one per radar for clutter, one per transponder. Adding, removing or
+//! radar–vessel pair, one per radar for clutter, one per transponder, one per AIS
+//! receiver–vessel pair for message losses. Adding, removing or
 //! reordering a vessel therefore leaves every other vessel's noise as it was.
 
 use crate::ais::{self, RECEIVER_BAUD, RECEPTION_LATENCY_S, Transmission};
@@ -18,7 +19,7 @@ use borderfuse_common::frame::{Payload, RadarNorthMarker, RadarPlot};
 use borderfuse_firmware::Clock;
 use borderfuse_firmware::ais_node::AisNode;
 use borderfuse_firmware::link::FrameLink;
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -140,6 +141,7 @@ pub fn try_generate_with(
             .map(|(i, (v, route))| Target {
                 vessel: i,
                 route,
+                rcs_m2: v.rcs_m2,
                 rng: stream_rng(s.seed, &[b"radar-target", &id, v.name.as_bytes()]),
             })
             .collect();
@@ -201,14 +203,26 @@ pub fn try_generate_with(
     let mut nmea = Vec::new();
     for spec in &s.ais_receivers {
         let rx_xy = frame.to_east_north(spec.position);
-        let mut heard: Vec<(f64, usize, &Transmission)> = transmissions
-            .iter()
-            .flat_map(|(i, txs)| txs.iter().map(move |tx| (*i, tx)))
-            .filter(|(i, tx)| {
-                routes[*i].state_at(tx.t_s).distance_to(rx_xy.0, rx_xy.1) <= spec.range_m
-            })
-            .map(|(i, tx)| (tx.t_s + RECEPTION_LATENCY_S, i, tx))
-            .collect();
+        let id = spec.node_id.to_le_bytes();
+        let mut heard: Vec<(f64, usize, &Transmission)> = Vec::new();
+        for (i, txs) in &transmissions {
+            let route = &routes[*i];
+            // Losses (slot collisions) drawn on a stream of this receiver–vessel pair, one
+            // draw per message in range, so that no other vessel changes them.
+            let mut loss = (spec.loss_probability > 0.0)
+                .then(|| stream_rng(s.seed, &[b"ais-loss", &id, s.vessels[*i].name.as_bytes()]));
+            for tx in txs {
+                if route.state_at(tx.t_s).distance_to(rx_xy.0, rx_xy.1) > spec.range_m {
+                    continue;
+                }
+                if let Some(rng) = loss.as_mut()
+                    && rng.random::<f64>() < spec.loss_probability
+                {
+                    continue;
+                }
+                heard.push((tx.t_s + RECEPTION_LATENCY_S, *i, tx));
+            }
+        }
         heard.sort_by(|a, b| a.0.total_cmp(&b.0));
 
         let mut node = AisNode::new(&[][..], Vec::new(), clock.clone(), spec.node_id, 0);
