@@ -13,7 +13,9 @@
 //!   data report part A (type 24, the name), then part B (type, vendor, call sign,
 //!   dimensions) [`CLASS_B_PART_B_DELAY_S`] later.
 //! - Transmissions alternate between AIS channels A (161.975 MHz) and B (162.025 MHz), as
-//!   SOTDMA does (and as CS units do too).
+//!   SOTDMA does (and as CS units do too), except that a class B part B goes out on the
+//!   channel of its part A, where receivers look for the pair (gpsd 3.22 pairs them per
+//!   channel and drops a part B whose part A it did not hear on that channel).
 //! - Positions carry GNSS noise (Gaussian, `gnss_sigma_m` on east and north) and are
 //!   quantised to 1/10 000 minute like the message field; speed, course and heading are the
 //!   truth, quantised to their fields (no current or leeway, so heading = course).
@@ -187,8 +189,21 @@ pub fn transmissions<R: Rng>(
 
     let mut out = Vec::with_capacity(schedule.len());
     let mut message_id = 0u8;
-    for (i, (t, kind)) in schedule.into_iter().enumerate() {
-        let channel = if i % 2 == 0 { 'A' } else { 'B' };
+    let mut next_channel = 'A';
+    let mut part_a_channel = 'A';
+    for (t, kind) in schedule {
+        // Channels alternate, except that a class B part B goes out on its part A's channel:
+        // receivers pair the two parts per channel (gpsd does), and units send them so.
+        let channel = if kind == Kind::StaticPartB {
+            part_a_channel
+        } else {
+            let c = next_channel;
+            next_channel = if c == 'A' { 'B' } else { 'A' };
+            c
+        };
+        if kind == Kind::Static {
+            part_a_channel = channel;
+        }
         let spoof = active_spoof(spec, t);
         let mmsi = spoof.and_then(|s| s.mmsi).unwrap_or(spec.mmsi);
         let (message, reported_xy) = match (kind, spec.class) {
