@@ -1,25 +1,39 @@
-//! A class A AIS transponder (ITU-R M.1371-5), as an AIS receiver hears it: NMEA `!AIVDM`
-//! sentences.
+//! An AIS transponder (ITU-R M.1371-5), class A or class B "CS", as an AIS receiver hears it:
+//! NMEA `!AIVDM` sentences.
 //!
 //! What is modelled, and why:
-//! - Position reports (message type 1) at the autonomous reporting interval of Annex 1 Table 1
-//!   for the vessel's speed: 3 min at anchor or moored (≤ 3 kn), 10 s at 0–14 kn (3⅓ s while
-//!   changing course), 6 s at 14–23 kn (2 s changing course), 2 s above 23 kn. The first report
-//!   comes at a random phase within the first interval, as transponders switched on at
-//!   different moments do.
-//! - Static and voyage data (message type 5) right after switch-on and every 6 minutes, as
-//!   two sentences sharing a sequential message id that cycles 0–9.
+//! - Class A position reports (message type 1) at the autonomous reporting interval of
+//!   Annex 1 Table 1 for the vessel's speed: 3 min at anchor or moored (≤ 3 kn), 10 s at
+//!   0–14 kn (3⅓ s while changing course), 6 s at 14–23 kn (2 s changing course), 2 s above
+//!   23 kn. Class B CS position reports (type 18) at Annex 1 Table 2's: 3 min at 2 kn or
+//!   less, 30 s above. The first report comes at a random phase within the first interval,
+//!   as transponders switched on at different moments do.
+//! - Static data right after switch-on and every 6 minutes: class A static and voyage data
+//!   (type 5, two sentences sharing a sequential message id that cycles 0–9); class B static
+//!   data report part A (type 24, the name), then part B (type, vendor, call sign,
+//!   dimensions) [`CLASS_B_PART_B_DELAY_S`] later.
 //! - Transmissions alternate between AIS channels A (161.975 MHz) and B (162.025 MHz), as
-//!   SOTDMA does.
+//!   SOTDMA does (and as CS units do too), except that a class B part B goes out on the
+//!   channel of its part A, where receivers look for the pair (gpsd 3.22 pairs them per
+//!   channel and drops a part B whose part A it did not hear on that channel).
 //! - Positions carry GNSS noise (Gaussian, `gnss_sigma_m` on east and north) and are
 //!   quantised to 1/10 000 minute like the message field; speed, course and heading are the
 //!   truth, quantised to their fields (no current or leeway, so heading = course).
-//! - A vessel that has stopped at its last waypoint reports navigational status 5 (moored);
-//!   under way it reports 0 (under way using engine).
+//! - A class A vessel that has stopped at its last waypoint reports navigational status 5
+//!   (moored); under way it reports 0 (under way using engine).
+//! - Switched off (`off_s`) a transponder sends nothing; switched on again (`on_s`) it starts
+//!   over as at power-up.
+//! - Spoofing (`spoof`): in its window every message carries the false MMSI, if one is set,
+//!   and position reports the false position — a fixed one (sent as typed, speed 0, course
+//!   not available) or the real fix shifted by the offsets. Only the messages lie: the vessel
+//!   is heard from where it really is, and its reporting rate follows its real motion.
 
 use crate::motion::Route;
-use crate::scenario::AisTransponderSpec;
-use borderfuse_common::ais::{AisMessage, PositionReport, StaticVoyage, encode_sentences};
+use crate::scenario::{AisClass, AisTransponderSpec, SpoofSpec};
+use borderfuse_common::ais::{
+    AisMessage, ClassBPositionReport, PositionReport, StaticDataPart, StaticDataReport,
+    StaticVoyage, Type24Reference, encode_sentences,
+};
 use borderfuse_common::geo::{Geodetic, LocalFrame};
 use rand::Rng;
 use rand_distr::StandardNormal;
@@ -65,9 +79,11 @@ pub struct Transmission {
     pub message: AisMessage,
     /// Its NMEA sentences, without line endings.
     pub sentences: Vec<String>,
-    /// For a position report: the reported position (noisy and quantised) in the local frame,
-    /// metres east/north.
+    /// For a position report: the reported position (noisy and quantised, false while
+    /// spoofing) in the local frame, metres east/north.
     pub reported_xy: Option<(f64, f64)>,
+    /// Whether the message carries a false position or MMSI (the transponder's spoofing).
+    pub spoofed: bool,
 }
 
 impl Transmission {
@@ -97,10 +113,29 @@ pub fn typical_dimensions(ship_type: u8) -> ((u16, u16, u8, u8), u8) {
     }
 }
 
+/// The class B "CS" (carrier-sense) autonomous reporting interval, seconds (ITU-R M.1371-5
+/// Annex 1 Table 2): 3 min at 2 kn or less, 30 s above. Course changes do not shorten it.
+pub fn class_b_reporting_interval_s(sog_kn: f64) -> f64 {
+    if sog_kn <= 2.0 { 180.0 } else { 30.0 }
+}
+
+/// How long after a class B unit's static data part A its part B follows, seconds (ITU-R
+/// M.1371-5 Annex 7 asks for it within a minute; units send it in the next free slot).
+pub const CLASS_B_PART_B_DELAY_S: f64 = 1.0;
+
+/// Communication state of a class B CS unit's type 18: selector 1 (ITDMA) and the fixed
+/// state `1100000000000000110` that CS units send (ITU-R M.1371-5 Annex 7).
+pub const CLASS_B_CS_RADIO: u32 = 0b1110_0000_0000_0000_0110;
+
 /// The transponder's whole output over `[0, duration_s)`, in time order.
 ///
 /// `rng` is the vessel's own stream (phase and GNSS noise); `other_stations` is the number of
 /// other AIS stations the transponder hears (it goes into the SOTDMA communication state).
+///
+/// A transponder switched off (`off_s`) sends nothing from then on; switched on again
+/// (`on_s`) it starts as at power-up: static data within a second, position reports at a
+/// random phase. While spoofing, it sends the false position and/or MMSI of its
+/// [`SpoofSpec`]; its reporting rate still follows the vessel's real motion.
 pub fn transmissions<R: Rng>(
     spec: &AisTransponderSpec,
     route: &Route,
@@ -110,58 +145,132 @@ pub fn transmissions<R: Rng>(
     duration_s: f64,
     other_stations: u32,
 ) -> Vec<Transmission> {
-    let interval_at = |t: f64| {
-        reporting_interval_s(
+    let interval_at = |t: f64| match spec.class {
+        AisClass::A => reporting_interval_s(
             route.state_at(t).speed_kn(),
             route.changing_course(t),
             route.arrived(t),
-        )
+        ),
+        AisClass::B => class_b_reporting_interval_s(route.state_at(t).speed_kn()),
     };
 
-    // Position reports: each interval is set by the state at the previous report, but a turn
-    // in between switches to the shortened interval from the moment it starts, as the
-    // transponder's rate-of-turn / heading input triggers it.
     let mut schedule: Vec<(f64, Kind)> = Vec::new();
-    let mut t = rng.random::<f64>() * interval_at(0.0);
-    while t < duration_s {
-        schedule.push((t, Kind::Position));
-        let mut next = t + interval_at(t);
-        if let Some(turn) = route.next_turn_between(t, next) {
-            let speed = route.state_at(turn).speed_kn();
-            next = next.min(turn.max(t + reporting_interval_s(speed, true, false)));
+    // The draws per period are in the same order for every transponder (position phase,
+    // then static phase), so a scenario without off/on draws exactly what it always did.
+    for (on, off) in on_periods(spec, duration_s) {
+        // Position reports: each interval is set by the state at the previous report, but
+        // (class A) a turn in between switches to the shortened interval from the moment it
+        // starts, as the transponder's rate-of-turn / heading input triggers it.
+        let mut t = on + rng.random::<f64>() * interval_at(on);
+        while t < off {
+            schedule.push((t, Kind::Position));
+            let mut next = t + interval_at(t);
+            if spec.class == AisClass::A
+                && let Some(turn) = route.next_turn_between(t, next)
+            {
+                let speed = route.state_at(turn).speed_kn();
+                next = next.min(turn.max(t + reporting_interval_s(speed, true, false)));
+            }
+            t = next;
         }
-        t = next;
-    }
-    // Static and voyage data shortly after switch-on, then every 6 minutes.
-    let mut t = rng.random::<f64>();
-    while t < duration_s {
-        schedule.push((t, Kind::Static));
-        t += STATIC_REPORT_INTERVAL_S;
+        // Static data shortly after switch-on, then every 6 minutes; a class B unit's part B
+        // right after its part A.
+        let mut t = on + rng.random::<f64>();
+        while t < off {
+            schedule.push((t, Kind::Static));
+            let part_b = t + CLASS_B_PART_B_DELAY_S;
+            if spec.class == AisClass::B && part_b < off {
+                schedule.push((part_b, Kind::StaticPartB));
+            }
+            t += STATIC_REPORT_INTERVAL_S;
+        }
     }
     schedule.sort_by(|a, b| a.0.total_cmp(&b.0));
 
     let mut out = Vec::with_capacity(schedule.len());
     let mut message_id = 0u8;
-    for (i, (t, kind)) in schedule.into_iter().enumerate() {
-        let channel = if i % 2 == 0 { 'A' } else { 'B' };
-        let (message, reported_xy) = match kind {
-            Kind::Position => {
-                let (report, xy) = position_report(
-                    spec,
-                    route,
-                    frame,
-                    rng,
-                    start_utc_ms,
-                    t,
-                    interval_at(t),
-                    other_stations,
-                );
-                (AisMessage::Position(report), Some(xy))
+    let mut next_channel = 'A';
+    let mut part_a_channel = 'A';
+    for (t, kind) in schedule {
+        // Channels alternate, except that a class B part B goes out on its part A's channel:
+        // receivers pair the two parts per channel (gpsd does), and units send them so.
+        let channel = if kind == Kind::StaticPartB {
+            part_a_channel
+        } else {
+            let c = next_channel;
+            next_channel = if c == 'A' { 'B' } else { 'A' };
+            c
+        };
+        if kind == Kind::Static {
+            part_a_channel = channel;
+        }
+        let spoof = active_spoof(spec, t);
+        let mmsi = spoof.and_then(|s| s.mmsi).unwrap_or(spec.mmsi);
+        let (message, reported_xy) = match (kind, spec.class) {
+            (Kind::Position, class) => {
+                let fix = position_fix(spec, route, frame, rng, start_utc_ms, t);
+                let message = match class {
+                    AisClass::A => AisMessage::Position(PositionReport {
+                        msg_type: 1,
+                        repeat: 0,
+                        mmsi,
+                        status: if route.arrived(t) { 5 } else { 0 },
+                        // No rate-of-turn sensor: "not available" (the motion model turns
+                        // instantly anyway).
+                        turn: -128,
+                        speed: fix.speed,
+                        accuracy: fix.accuracy,
+                        lon: fix.lon,
+                        lat: fix.lat,
+                        course: fix.course,
+                        heading: fix.heading,
+                        second: fix.second,
+                        maneuver: 0,
+                        raim: false,
+                        radio: sotdma_state(fix.utc_ms, interval_at(t), other_stations),
+                    }),
+                    AisClass::B => AisMessage::ClassBPosition(ClassBPositionReport {
+                        repeat: 0,
+                        mmsi,
+                        reserved: 0,
+                        speed: fix.speed,
+                        accuracy: fix.accuracy,
+                        lon: fix.lon,
+                        lat: fix.lat,
+                        course: fix.course,
+                        heading: fix.heading,
+                        second: fix.second,
+                        regional: 0,
+                        // What a typical CS unit declares: carrier sense, no display, a DSC
+                        // receiver, the whole marine band, channel management accepted.
+                        cs: true,
+                        display: false,
+                        dsc: true,
+                        band: true,
+                        msg22: true,
+                        assigned: false,
+                        raim: false,
+                        radio: CLASS_B_CS_RADIO,
+                    }),
+                };
+                (message, Some(fix.reported_xy))
             }
-            Kind::Static => (
-                AisMessage::StaticVoyage(static_voyage(spec, route, frame, start_utc_ms)),
+            (Kind::Static, AisClass::A) => {
+                let mut sv = static_voyage(spec, route, frame, start_utc_ms);
+                sv.mmsi = mmsi;
+                (AisMessage::StaticVoyage(sv), None)
+            }
+            (Kind::Static, AisClass::B) => (
+                AisMessage::StaticData(StaticDataReport {
+                    repeat: 0,
+                    mmsi,
+                    part: StaticDataPart::A {
+                        shipname: truncated(&spec.shipname, 20).try_into().unwrap_or_default(),
+                    },
+                }),
                 None,
             ),
+            (Kind::StaticPartB, _) => (AisMessage::StaticData(static_part_b(spec, mmsi)), None),
         };
         let id = message_id;
         let sentences = match sentences(&message, channel, id) {
@@ -181,15 +290,39 @@ pub fn transmissions<R: Rng>(
             message,
             sentences,
             reported_xy,
+            spoofed: spoof.is_some(),
         });
     }
     out
 }
 
+/// The intervals `[on, off)` in which the transponder is switched on.
+fn on_periods(spec: &AisTransponderSpec, duration_s: f64) -> Vec<(f64, f64)> {
+    let off = spec.off_s.map_or(duration_s, |off| off.min(duration_s));
+    let mut periods = vec![(0.0, off)];
+    if let (Some(_), Some(on)) = (spec.off_s, spec.on_s)
+        && on > off
+        && on < duration_s
+    {
+        periods.push((on, duration_s));
+    }
+    periods
+}
+
+/// The spoofing in force at `t`, if any.
+fn active_spoof(spec: &AisTransponderSpec, t: f64) -> Option<&SpoofSpec> {
+    spec.spoof
+        .as_ref()
+        .filter(|s| s.from_s <= t && s.until_s.is_none_or(|until| t < until))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Position,
+    /// Type 5 (class A) or type 24 part A (class B).
     Static,
+    /// Type 24 part B (class B).
+    StaticPartB,
 }
 
 fn sentences(
@@ -205,54 +338,114 @@ fn sentences(
     Ok(lines)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn position_report<R: Rng>(
+/// What a position report carries, in its fields' raw units.
+struct Fix {
+    lon: i32,
+    lat: i32,
+    speed: u16,
+    course: u16,
+    heading: u16,
+    accuracy: bool,
+    second: u8,
+    utc_ms: u64,
+    /// The reported position (noisy, maybe spoofed, quantised) back in the local frame.
+    reported_xy: (f64, f64),
+}
+
+fn position_fix<R: Rng>(
     spec: &AisTransponderSpec,
     route: &Route,
     frame: &LocalFrame,
     rng: &mut R,
     start_utc_ms: u64,
     t: f64,
-    interval_s: f64,
-    other_stations: u32,
-) -> (PositionReport, (f64, f64)) {
+) -> Fix {
     let state = route.state_at(t);
+    // Drawn whether used or not, so that spoofing does not shift later reports' noise.
     let ex: f64 = rng.sample::<f64, _>(StandardNormal) * spec.gnss_sigma_m;
     let ey: f64 = rng.sample::<f64, _>(StandardNormal) * spec.gnss_sigma_m;
-    let fix = frame.from_east_north(state.x + ex, state.y + ey, 0.0);
+    let spoof = active_spoof(spec, t);
+    let (fix, moving) = match spoof {
+        // A fixed false position: a stationary fake, sent as it was typed in.
+        Some(SpoofSpec {
+            position: Some(p), ..
+        }) => (*p, false),
+        // A shifted track: the real fix, noise and all, moved by the offsets.
+        Some(s) => (
+            frame.from_east_north(
+                state.x + ex + s.offset_east_m,
+                state.y + ey + s.offset_north_m,
+                0.0,
+            ),
+            true,
+        ),
+        None => (frame.from_east_north(state.x + ex, state.y + ey, 0.0), true),
+    };
     let (lon, lat) = PositionReport::raw_position(fix.lat_deg, fix.lon_deg);
     // What a receiver decodes: the quantised position, back in the local frame.
-    let reported = frame.to_east_north(Geodetic::new(
+    let reported_xy = frame.to_east_north(Geodetic::new(
         f64::from(lat) / 600_000.0,
         f64::from(lon) / 600_000.0,
     ));
     let utc_ms = utc_at(start_utc_ms, t);
-    let report = PositionReport {
-        msg_type: 1,
-        repeat: 0,
-        mmsi: spec.mmsi,
-        status: if route.arrived(t) { 5 } else { 0 },
-        // No rate-of-turn sensor: "not available" (the motion model turns instantly anyway).
-        turn: -128,
-        speed: (state.speed_kn() * 10.0).round().min(1022.0) as u16,
-        // The flag means "better than 10 m" (DGNSS); 2.45 σ is the 95 % radius of a circular
-        // Gaussian error.
-        accuracy: 2.45 * spec.gnss_sigma_m <= 10.0,
+    let (speed, course) = if moving {
+        (
+            (state.speed_kn() * 10.0).round().min(1022.0) as u16,
+            state
+                .course_deg()
+                .map_or(3600, |c| ((c * 10.0).round() as u16) % 3600),
+        )
+    } else {
+        (0, 3600)
+    };
+    Fix {
         lon,
         lat,
-        course: state
-            .course_deg()
-            .map_or(3600, |c| ((c * 10.0).round() as u16) % 3600),
+        speed,
+        course,
         heading: route
             .heading_deg(t)
             .map_or(511, |h| (h.round() as u16) % 360),
+        // The flag means "better than 10 m" (DGNSS); 2.45 σ is the 95 % radius of a circular
+        // Gaussian error.
+        accuracy: 2.45 * spec.gnss_sigma_m <= 10.0,
         second: ((utc_ms / 1000) % 60) as u8,
-        maneuver: 0,
-        raim: false,
-        radio: sotdma_state(utc_ms, interval_s, other_stations),
-    };
-    (report, reported)
+        utc_ms,
+        reported_xy,
+    }
 }
+
+/// A class B unit's static data part B: type, vendor, call sign, dimensions.
+fn static_part_b(spec: &AisTransponderSpec, mmsi: u32) -> StaticDataReport {
+    let ((to_bow, to_stern, to_port, to_starboard), _) = typical_dimensions(spec.ship_type);
+    let reference = if StaticDataReport::is_auxiliary(mmsi) {
+        // The scenario names no mother ship: "not available".
+        Type24Reference::Mothership(0)
+    } else {
+        Type24Reference::Dimensions {
+            to_bow,
+            to_stern,
+            to_port,
+            to_starboard,
+        }
+    };
+    StaticDataReport {
+        repeat: 0,
+        mmsi,
+        part: StaticDataPart::B {
+            shiptype: spec.ship_type,
+            vendorid: VENDOR_ID.try_into().unwrap_or_default(),
+            model: 1,
+            // A serial number of the unit, stable per transponder.
+            serial: spec.mmsi & 0xf_ffff,
+            callsign: truncated(&spec.callsign, 7).try_into().unwrap_or_default(),
+            reference,
+        },
+    }
+}
+
+/// Manufacturer mnemonic of the simulated class B units ("borderfuse simulator").
+pub const VENDOR_ID: &str = "BFS";
 
 /// SOTDMA communication state (ITU-R M.1371-5 Annex 2 §3.3.7.2.2): sync state 0 (UTC direct),
 /// a slot time-out counting down 7..0 once a frame (minute), and the sub-message that the

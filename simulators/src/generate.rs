@@ -6,7 +6,8 @@
 //! leading delimiter after boot.
 //!
 //! Random draws come from ChaCha8 streams derived from the scenario seed and a name: one per
-//! radar–vessel pair, one per radar for clutter, one per transponder. Adding, removing or
+//! radar–vessel pair, one per radar for clutter, one per transponder, one per AIS
+//! receiver–vessel pair for message losses. Adding, removing or
 //! reordering a vessel therefore leaves every other vessel's noise as it was.
 
 use crate::ais::{self, RECEIVER_BAUD, RECEPTION_LATENCY_S, Transmission};
@@ -18,11 +19,12 @@ use borderfuse_common::frame::{Payload, RadarNorthMarker, RadarPlot};
 use borderfuse_firmware::Clock;
 use borderfuse_firmware::ais_node::AisNode;
 use borderfuse_firmware::link::FrameLink;
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::f64::consts::PI;
+use std::num::NonZeroU64;
 use std::rc::Rc;
 
 /// How long every simulated node has been up when the scenario starts: its `t_node_us` is
@@ -49,7 +51,8 @@ pub struct TimedBytes {
 pub struct Generated {
     /// Every node's output, sorted by time (stable: a node's frames stay in sending order).
     pub events: Vec<TimedBytes>,
-    /// Ground truth of every vessel at every detection time.
+    /// Ground truth of every vessel at the times [`GenerateOptions::truth`] asks for (by
+    /// default every detection time).
     pub truth: Vec<TruthRow>,
     /// Radar plots (`rb`) and AIS positions (`xy`), sorted by time.
     pub detections: Vec<DetectionRow>,
@@ -92,6 +95,37 @@ pub fn generate(s: &Scenario, start_utc_ms: u64) -> Generated {
 
 /// [`generate`], refusing an invalid scenario with the validation error.
 pub fn try_generate(s: &Scenario, start_utc_ms: u64) -> Result<Generated, ScenarioError> {
+    try_generate_with(s, start_utc_ms, &GenerateOptions::default())
+}
+
+/// When `truth.csv` has rows: every vessel at each of these times.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TruthSampling {
+    /// At every detection time (what the GOSPA scorer of `stonesoup_gnn.py` needs: it scores
+    /// at every truth or track time). Rows: vessels × distinct detection times, which grows
+    /// as the square of the traffic (1,000 vessels for an hour: about 2·10⁹ rows).
+    #[default]
+    AtDetections,
+    /// Every so many milliseconds from 0 (times of the CSV's millisecond resolution), for
+    /// scenarios too large for [`TruthSampling::AtDetections`].
+    EveryMs(NonZeroU64),
+    /// None: playing to sensors needs no truth.
+    None,
+}
+
+/// What [`try_generate_with`] produces beyond the sensors' bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GenerateOptions {
+    /// Times of the truth rows.
+    pub truth: TruthSampling,
+}
+
+/// [`try_generate`] with options.
+pub fn try_generate_with(
+    s: &Scenario,
+    start_utc_ms: u64,
+    options: &GenerateOptions,
+) -> Result<Generated, ScenarioError> {
     s.validate()?;
     let frame = s.frame();
     let routes: Vec<Route> = s.vessels.iter().map(|v| Route::new(&frame, v)).collect();
@@ -110,6 +144,7 @@ pub fn try_generate(s: &Scenario, start_utc_ms: u64) -> Result<Generated, Scenar
             .map(|(i, (v, route))| Target {
                 vessel: i,
                 route,
+                rcs_m2: v.rcs_m2,
                 rng: stream_rng(s.seed, &[b"radar-target", &id, v.name.as_bytes()]),
             })
             .collect();
@@ -171,14 +206,26 @@ pub fn try_generate(s: &Scenario, start_utc_ms: u64) -> Result<Generated, Scenar
     let mut nmea = Vec::new();
     for spec in &s.ais_receivers {
         let rx_xy = frame.to_east_north(spec.position);
-        let mut heard: Vec<(f64, usize, &Transmission)> = transmissions
-            .iter()
-            .flat_map(|(i, txs)| txs.iter().map(move |tx| (*i, tx)))
-            .filter(|(i, tx)| {
-                routes[*i].state_at(tx.t_s).distance_to(rx_xy.0, rx_xy.1) <= spec.range_m
-            })
-            .map(|(i, tx)| (tx.t_s + RECEPTION_LATENCY_S, i, tx))
-            .collect();
+        let id = spec.node_id.to_le_bytes();
+        let mut heard: Vec<(f64, usize, &Transmission)> = Vec::new();
+        for (i, txs) in &transmissions {
+            let route = &routes[*i];
+            // Losses (slot collisions) drawn on a stream of this receiver–vessel pair, one
+            // draw per message in range, so that no other vessel changes them.
+            let mut loss = (spec.loss_probability > 0.0)
+                .then(|| stream_rng(s.seed, &[b"ais-loss", &id, s.vessels[*i].name.as_bytes()]));
+            for tx in txs {
+                if route.state_at(tx.t_s).distance_to(rx_xy.0, rx_xy.1) > spec.range_m {
+                    continue;
+                }
+                if let Some(rng) = loss.as_mut()
+                    && rng.random::<f64>() < spec.loss_probability
+                {
+                    continue;
+                }
+                heard.push((tx.t_s + RECEPTION_LATENCY_S, *i, tx));
+            }
+        }
         heard.sort_by(|a, b| a.0.total_cmp(&b.0));
 
         let mut node = AisNode::new(&[][..], Vec::new(), clock.clone(), spec.node_id, 0);
@@ -233,9 +280,51 @@ pub fn try_generate(s: &Scenario, start_utc_ms: u64) -> Result<Generated, Scenar
     events.sort_by(|a, b| a.t_s.total_cmp(&b.t_s));
     nmea.sort_by(|a, b| a.t_s.total_cmp(&b.t_s));
     detections.sort_by(|a, b| a.t.total_cmp(&b.t));
-    let times: BTreeSet<i64> = detections.iter().map(|d| time_key_ms(d.t)).collect();
-    let mut truth = Vec::with_capacity(times.len() * routes.len());
-    for key in times {
+    let truth = truth_rows(
+        &routes,
+        &truth_times(options.truth, &detections, s.duration_s),
+    );
+    Ok(Generated {
+        events,
+        nmea,
+        truth,
+        detections,
+        camera_reads,
+    })
+}
+
+/// Times of the truth rows, milliseconds, ascending and distinct.
+pub fn truth_times(
+    sampling: TruthSampling,
+    detections: &[DetectionRow],
+    duration_s: f64,
+) -> Vec<i64> {
+    match sampling {
+        TruthSampling::AtDetections => {
+            let times: BTreeSet<i64> = detections.iter().map(|d| time_key_ms(d.t)).collect();
+            times.into_iter().collect()
+        }
+        TruthSampling::EveryMs(step) => {
+            let step = i64::try_from(step.get()).unwrap_or(i64::MAX);
+            // Within the scenario, end included; a validated duration is at most a day.
+            let end = (duration_s * 1000.0).round() as i64;
+            (0..=end / step).map(|k| k * step).collect()
+        }
+        TruthSampling::None => Vec::new(),
+    }
+}
+
+/// Every vessel of `s` at each of `times_ms` (see [`truth_times`]), time-major: what
+/// [`try_generate_with`] puts in [`Generated::truth`].
+pub fn truth_at(s: &Scenario, times_ms: &[i64]) -> Vec<TruthRow> {
+    let frame = s.frame();
+    let routes: Vec<Route> = s.vessels.iter().map(|v| Route::new(&frame, v)).collect();
+    truth_rows(&routes, times_ms)
+}
+
+fn truth_rows(routes: &[Route], times_ms: &[i64]) -> Vec<TruthRow> {
+    let mut truth = Vec::with_capacity(times_ms.len().saturating_mul(routes.len()));
+    for &key in times_ms {
         let t = key as f64 / 1000.0;
         for (i, route) in routes.iter().enumerate() {
             let st = route.state_at(t);
@@ -249,13 +338,7 @@ pub fn try_generate(s: &Scenario, start_utc_ms: u64) -> Result<Generated, Scenar
             });
         }
     }
-    Ok(Generated {
-        events,
-        nmea,
-        truth,
-        detections,
-        camera_reads,
-    })
+    truth
 }
 
 fn plot_row(
@@ -417,6 +500,36 @@ mod tests {
             assert_eq!(frames.len(), 1, "{e:?}");
             assert!(frames[0].is_ok());
         }
+    }
+
+    #[test]
+    fn truth_is_sampled_at_detections_by_default_or_as_asked() {
+        let s = Scenario::border_crossing();
+        let g = generate(&s, 0);
+        let distinct: BTreeSet<i64> = g.detections.iter().map(|d| time_key_ms(d.t)).collect();
+        assert_eq!(g.truth.len(), distinct.len() * s.vessels.len());
+        assert_eq!(
+            g.truth,
+            truth_at(
+                &s,
+                &truth_times(TruthSampling::AtDetections, &g.detections, s.duration_s)
+            )
+        );
+
+        let every = |ms: u64| GenerateOptions {
+            truth: TruthSampling::EveryMs(NonZeroU64::new(ms).unwrap()),
+        };
+        let sampled = try_generate_with(&s, 0, &every(250)).unwrap();
+        // 600 s every 0.25 s, both ends included.
+        assert_eq!(sampled.truth.len(), 2_401 * s.vessels.len());
+        assert_eq!(sampled.truth.last().map(|r| r.t), Some(600.0));
+        assert_eq!(sampled.events, g.events);
+        let none = GenerateOptions {
+            truth: TruthSampling::None,
+        };
+        let bare = try_generate_with(&s, 0, &none).unwrap();
+        assert!(bare.truth.is_empty());
+        assert_eq!(bare.detections, g.detections);
     }
 
     #[test]

@@ -34,6 +34,7 @@ pub mod report;
 pub mod scenario;
 pub mod scenarios;
 pub mod score;
+pub mod strait;
 pub mod traffic;
 pub mod world;
 

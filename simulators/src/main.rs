@@ -3,13 +3,17 @@
 #![forbid(unsafe_code)]
 
 use anyhow::{Context, Result, bail};
+use borderfuse_sim::generate::{
+    GenerateOptions, TruthSampling, truth_at, truth_times, try_generate_with,
+};
 use borderfuse_sim::{
-    NodeKind, Pty, Scenario, arpa, csv, emit, events, generate, play, report, scenarios, score,
+    NodeKind, Pty, Scenario, arpa, csv, emit, events, play, report, scenarios, score,
 };
 use clap::{Parser, Subcommand};
 use nix::sys::signal::{SigSet, Signal};
 use std::collections::HashMap;
 use std::io::{BufWriter, IsTerminal, Write};
+use std::num::NonZeroU64;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -40,6 +44,11 @@ enum Command {
         /// get byte-identical files from run to run.
         #[arg(long)]
         start_utc_ms: Option<u64>,
+        /// Write truth.csv rows every this many seconds (resolution 1 ms) instead of at every
+        /// detection time. Truth at every detection time is vessels × detection times rows:
+        /// large scenarios need this.
+        #[arg(long, value_name = "S")]
+        truth_period_s: Option<f64>,
     },
     /// Open one pty per node and play the scenario to them in (scaled) real time.
     Run {
@@ -186,10 +195,12 @@ fn main() -> Result<()> {
             scenario,
             out,
             start_utc_ms,
+            truth_period_s,
         } => {
             let scenario = load(scenario.as_deref())?;
             let start = start_utc_ms.map_or_else(now_ms, Ok)?;
-            generate_files(&scenario, start, &out)
+            let truth = truth_sampling(truth_period_s)?;
+            generate_files(&scenario, start, truth, &out)
         }
         Command::Run {
             scenario,
@@ -494,9 +505,44 @@ fn now_ms() -> Result<u64> {
     Ok(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
-fn generate_files(scenario: &Scenario, start_utc_ms: u64, out: &Path) -> Result<()> {
+/// Most truth rows `generate` writes (about 2.4 GB in memory, 3 GB of CSV).
+const MAX_TRUTH_ROWS: usize = 50_000_000;
+
+fn truth_sampling(period_s: Option<f64>) -> Result<TruthSampling> {
+    let Some(period_s) = period_s else {
+        return Ok(TruthSampling::AtDetections);
+    };
+    let ms = (period_s * 1000.0).round();
+    if !(1.0..=86_400_000.0).contains(&ms) {
+        bail!("--truth-period-s must be between 0.001 and 86400 seconds, got {period_s}");
+    }
+    Ok(NonZeroU64::new(ms as u64).map_or(TruthSampling::AtDetections, TruthSampling::EveryMs))
+}
+
+fn generate_files(
+    scenario: &Scenario,
+    start_utc_ms: u64,
+    truth: TruthSampling,
+    out: &Path,
+) -> Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let g = generate(scenario, start_utc_ms);
+    // Truth last, once its size is known: at every detection time it grows as the square of
+    // the traffic, and a run out of memory helps nobody.
+    let options = GenerateOptions {
+        truth: TruthSampling::None,
+    };
+    let mut g = try_generate_with(scenario, start_utc_ms, &options)?;
+    let times = truth_times(truth, &g.detections, scenario.duration_s);
+    let rows = times.len().saturating_mul(scenario.vessels.len());
+    if rows > MAX_TRUTH_ROWS {
+        bail!(
+            "truth.csv would have {rows} rows ({} vessels at {} times), more than {MAX_TRUTH_ROWS}: \
+             give --truth-period-s (e.g. 1)",
+            scenario.vessels.len(),
+            times.len()
+        );
+    }
+    g.truth = truth_at(scenario, &times);
     let create = |name: &str| -> Result<BufWriter<std::fs::File>> {
         let path = out.join(name);
         let file = std::fs::File::create(&path)
@@ -691,8 +737,13 @@ fn run(
     stdout.flush()?;
     drop(stdout);
 
+    // Playing needs no truth (and, at every detection time, a busy scenario's truth is
+    // billions of rows).
+    let options = GenerateOptions {
+        truth: TruthSampling::None,
+    };
     let start_utc_ms = now_ms()?;
-    let generated = generate(scenario, start_utc_ms);
+    let generated = try_generate_with(scenario, start_utc_ms, &options)?;
     tracing::info!(
         scenario = %scenario.name,
         events = generated.events.len(),

@@ -4,8 +4,12 @@
 //! scan: scan `k` covers `[k·T, (k+1)·T)`. A target at compass bearing `b` is illuminated at
 //! `k·T + b/360·T`, so its position is taken at that instant, not at the start of the scan (a
 //! 20 kn boat moves 20 m in a 2 s revolution, more than the range error). Then:
-//! - it is detected with probability `detection_probability` if its range is within
-//!   `max_range_m`, independently from scan to scan (no fluctuation model beyond that);
+//! - it is detected, if its range is within `max_range_m`, independently from scan to scan
+//!   with probability `detection_probability`; or, when the radar has a
+//!   `reference_range_m`, with the Swerling 1 probability of its range and cross-section
+//!   ([`swerling1_detection_probability`]: `detection_probability` is then the value for a
+//!   `reference_rcs_m2` target at `reference_range_m`, and `false_alarm_probability` sets
+//!   the curve's shape; clutter stays `clutter_per_scan`);
 //! - the plot's range and bearing are the truth plus Gaussian errors (`sigma_range_m`,
 //!   `sigma_bearing_deg`);
 //! - clutter: a Poisson number (mean `clutter_per_scan`) of false plots a scan, uniform in
@@ -79,6 +83,8 @@ pub struct Target<'a, R> {
     pub vessel: usize,
     /// Its route in the local frame.
     pub route: &'a Route,
+    /// Its radar cross-section, m² (only matters when the radar has a reference range).
+    pub rcs_m2: f64,
     /// Its random stream for this radar.
     pub rng: R,
 }
@@ -151,7 +157,8 @@ pub fn simulate<R: Rng, C: Rng>(
             let n_range: f64 = rng.sample(StandardNormal);
             let n_bearing: f64 = rng.sample(StandardNormal);
             let n_amp: f64 = rng.sample(StandardNormal);
-            if range <= radar.max_range_m && u < radar.detection_probability {
+            if range <= radar.max_range_m && u < detection_probability(radar, range, target.rcs_m2)
+            {
                 plots.push(Plot {
                     t_s: t,
                     scan,
@@ -185,6 +192,69 @@ pub fn simulate<R: Rng, C: Rng>(
         });
     }
     out
+}
+
+/// Probability that `radar` detects a target of `rcs_m2` at `range_m` on one scan: the
+/// constant `detection_probability` without a reference range, otherwise
+/// [`swerling1_detection_probability`] through the radar's reference point.
+pub fn detection_probability(radar: &RadarSpec, range_m: f64, rcs_m2: f64) -> f64 {
+    match radar.reference_range_m {
+        None => radar.detection_probability,
+        Some(reference_range_m) => swerling1_detection_probability(
+            radar.detection_probability,
+            reference_range_m,
+            radar.reference_rcs_m2,
+            radar.false_alarm_probability,
+            range_m,
+            rcs_m2,
+        ),
+    }
+}
+
+/// Detection probability of a Swerling 1 target (slowly fluctuating, Rayleigh amplitude) on
+/// one scan, from a reference point: a target of `reference_rcs_m2` at `reference_range_m` is
+/// detected with probability `reference_pd`, with false alarm probability `pfa`.
+///
+/// For a square-law detector and a single pulse (or scan-to-scan fluctuation), Swerling 1
+/// gives `Pd = Pfa^(1 / (1 + SNR))`. The radar equation scales the signal-to-noise ratio as
+/// `SNR = SNR_ref · (σ / σ_ref) · (R_ref / R)⁴`, and the reference point fixes
+/// `SNR_ref = ln Pfa / ln Pd_ref − 1`.
+///
+/// Needs `0 < pfa < reference_pd < 1` and positive reference range and cross-sections
+/// ([`Scenario::validate`](crate::Scenario::validate) checks a scenario's); otherwise the
+/// result is `reference_pd`, clamped to `[0, 1]` (NaN as 0), rather than a NaN. A target at
+/// range 0 is always detected.
+pub fn swerling1_detection_probability(
+    reference_pd: f64,
+    reference_range_m: f64,
+    reference_rcs_m2: f64,
+    pfa: f64,
+    range_m: f64,
+    rcs_m2: f64,
+) -> f64 {
+    let usable = 0.0 < pfa
+        && pfa < reference_pd
+        && reference_pd < 1.0
+        && reference_range_m > 0.0
+        && reference_rcs_m2 > 0.0
+        && rcs_m2 >= 0.0
+        && range_m >= 0.0
+        && rcs_m2.is_finite()
+        && range_m.is_finite();
+    if !usable {
+        return if reference_pd.is_nan() {
+            0.0
+        } else {
+            reference_pd.clamp(0.0, 1.0)
+        };
+    }
+    if range_m == 0.0 {
+        return 1.0;
+    }
+    let ln_pfa = pfa.ln();
+    let snr_ref = ln_pfa / reference_pd.ln() - 1.0;
+    let snr = snr_ref * (rcs_m2 / reference_rcs_m2) * (reference_range_m / range_m).powi(4);
+    (ln_pfa / (1.0 + snr)).exp().clamp(0.0, 1.0)
 }
 
 /// A compass bearing wrapped to `[0, 360)` as `f32` (359.99999 would round up to 360 in `f32`).
@@ -238,6 +308,7 @@ mod tests {
         let mut targets = [Target {
             vessel: 0,
             route: &route,
+            rcs_m2: 10.0,
             rng: ChaCha8Rng::seed_from_u64(1),
         }];
         let mut c = ChaCha8Rng::seed_from_u64(2);
@@ -257,6 +328,7 @@ mod tests {
         let mut targets = [Target {
             vessel: 0,
             route: &route,
+            rcs_m2: 10.0,
             rng: ChaCha8Rng::seed_from_u64(1),
         }];
         let mut c = ChaCha8Rng::seed_from_u64(2);
@@ -298,6 +370,7 @@ mod tests {
         let mut targets = [Target {
             vessel: 0,
             route: &route,
+            rcs_m2: 10.0,
             rng: ChaCha8Rng::seed_from_u64(1),
         }];
         let mut c = ChaCha8Rng::seed_from_u64(2);
@@ -306,6 +379,60 @@ mod tests {
             out.iter()
                 .all(|e| matches!(e, RadarEvent::NorthMarker { .. }))
         );
+    }
+
+    #[test]
+    fn the_reference_point_gives_the_configured_detection_probability() {
+        for (pd, pfa) in [(0.9, 1e-6), (0.5, 1e-4), (0.99, 1e-8)] {
+            let p = swerling1_detection_probability(pd, 8_000.0, 10.0, pfa, 8_000.0, 10.0);
+            assert!((p - pd).abs() < 1e-12, "{p} vs {pd}");
+        }
+    }
+
+    #[test]
+    fn detection_probability_falls_with_range_and_rises_with_cross_section() {
+        let pd = |range, rcs| swerling1_detection_probability(0.9, 8_000.0, 10.0, 1e-6, range, rcs);
+        let ranges = [500.0, 2_000.0, 8_000.0, 12_000.0, 20_000.0, 50_000.0];
+        for pair in ranges.windows(2) {
+            assert!(pd(pair[0], 10.0) > pd(pair[1], 10.0), "{pair:?}");
+        }
+        for pair in [0.5, 1.0, 10.0, 100.0, 10_000.0].windows(2) {
+            assert!(pd(10_000.0, pair[0]) < pd(10_000.0, pair[1]), "{pair:?}");
+        }
+        // Twice the range is 16 times less signal: SNR_ref = ln 1e-6 / ln 0.9 − 1 ≈ 130.1.
+        let snr = (1e-6f64).ln() / 0.9f64.ln() - 1.0;
+        let expected = (1e-6f64).ln() / (1.0 + snr / 16.0);
+        assert!((pd(16_000.0, 10.0) - expected.exp()).abs() < 1e-12);
+        // Far away it tends to the false alarm probability, close in to 1.
+        assert!(pd(1e6, 10.0) < 1e-5);
+        assert_eq!(pd(0.0, 10.0), 1.0);
+    }
+
+    #[test]
+    fn unusable_parameters_give_the_reference_probability_not_nan() {
+        assert_eq!(
+            swerling1_detection_probability(0.9, 0.0, 10.0, 1e-6, 10.0, 10.0),
+            0.9
+        );
+        assert_eq!(
+            swerling1_detection_probability(1.0, 10.0, 10.0, 1e-6, 10.0, 10.0),
+            1.0
+        );
+        assert_eq!(
+            swerling1_detection_probability(0.9, 10.0, 10.0, 1e-6, f64::NAN, 10.0),
+            0.9
+        );
+        assert_eq!(
+            swerling1_detection_probability(f64::NAN, 10.0, 10.0, 1e-6, 1.0, 1.0),
+            0.0
+        );
+    }
+
+    #[test]
+    fn without_a_reference_range_the_probability_is_constant() {
+        let r = radar(0.7, 0.0);
+        assert_eq!(detection_probability(&r, 1.0, 0.01), 0.7);
+        assert_eq!(detection_probability(&r, 9_999.0, 1e6), 0.7);
     }
 
     #[test]

@@ -125,3 +125,38 @@ fn run_sends_a_radars_arpa_targets_over_udp() {
     let status = child.wait().unwrap();
     assert!(status.success());
 }
+
+#[test]
+fn generate_samples_truth_at_the_period_asked_and_refuses_a_period_of_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["generate", "--truth-period-s", "10", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let truth = std::fs::read_to_string(dir.path().join("truth.csv")).unwrap();
+    let times: Vec<&str> = truth
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    // 600 s every 10 s, both ends included, two vessels each time.
+    assert_eq!(times.len(), 61 * 2);
+    assert_eq!(
+        (times[0], times[2], times[121]),
+        ("0.000", "10.000", "600.000")
+    );
+
+    let out = Command::new(BIN)
+        .args(["generate", "--truth-period-s", "0", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--truth-period-s"));
+}

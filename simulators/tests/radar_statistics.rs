@@ -185,3 +185,74 @@ fn plot_frames_carry_the_detection_rows_and_echoes_outshine_clutter() {
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     assert!(mean(&target_amp) > 2.0 * mean(&clutter_amp));
 }
+
+/// With a reference range, the detected fraction of a target follows the Swerling 1 curve:
+/// two moored targets of 10 m² (at 7 km and 13 km) and one of 1 m² at 7 km, a radar whose
+/// Pd is 0.9 for 10 m² at 10 km; 2,000 scans; each fraction within 3 standard errors
+/// (binomial) of `swerling1_detection_probability`, and the three expected values far apart
+/// (so the test tells range and size from a constant Pd).
+#[test]
+fn detection_fraction_follows_the_swerling_curve_in_range_and_size() {
+    use borderfuse_sim::radar::swerling1_detection_probability;
+    let mut s = scenario();
+    let frame = s.frame();
+    s.radars[0].clutter_per_scan = 0.0;
+    s.radars[0].max_range_m = 20_000.0;
+    s.radars[0].reference_range_m = Some(10_000.0);
+    s.radars[0].detection_probability = 0.9;
+    let template = s.vessels[0].clone();
+    let moored = |name: &str, east: f64, rcs_m2: f64| VesselSpec {
+        name: name.into(),
+        // Ten metres of route: moored after 6 s.
+        route: vec![
+            frame.from_east_north(east, 0.0, 0.0),
+            frame.from_east_north(east, 10.0, 0.0),
+        ],
+        rcs_m2,
+        ..template.clone()
+    };
+    s.vessels = vec![
+        moored("near", 7_000.0, 10.0),
+        moored("far", 13_000.0, 10.0),
+        moored("small", -7_000.0, 1.0),
+    ];
+    let g = generate(&s, 0);
+    let radar = &s.radars[0];
+    let n = f64::from(SCANS);
+    let mut expected_values = Vec::new();
+    for (id, v) in s.vessels.iter().enumerate() {
+        // Moored at its last waypoint from the sixth second; the radar is at the origin.
+        let (x, y) = frame.to_east_north(v.route[1]);
+        let range = x.hypot(y);
+        let expected = swerling1_detection_probability(
+            radar.detection_probability,
+            10_000.0,
+            radar.reference_rcs_m2,
+            radar.false_alarm_probability,
+            range,
+            v.rcs_m2,
+        );
+        let detected = g
+            .detections
+            .iter()
+            .filter(|d| d.truth_id == id as i64)
+            .count() as f64;
+        let fraction = detected / n;
+        let tol = 3.0 * (expected * (1.0 - expected) / n).sqrt();
+        assert!(
+            (fraction - expected).abs() < tol,
+            "{}: detected {fraction:.4}, Swerling 1 gives {expected:.4} ± {tol:.4}",
+            v.name
+        );
+        expected_values.push(expected);
+    }
+    // near ≈ 0.97, far ≈ 0.74, small ≈ 0.78.
+    assert!(
+        expected_values[0] - expected_values[1] > 0.2,
+        "{expected_values:?}"
+    );
+    assert!(
+        expected_values[0] - expected_values[2] > 0.1,
+        "{expected_values:?}"
+    );
+}
