@@ -6,7 +6,7 @@
 
 use crate::config::Config;
 use crate::metrics::{Metrics, RateLimit, inc};
-use borderfuse_common::ais::{AisMessage, Reassembler, ReassemblyError};
+use borderfuse_common::ais::{AisMessage, Reassembler, ReassemblyError, StaticDataPart};
 use borderfuse_common::frame::{Frame, Payload};
 use borderfuse_common::nmea;
 use std::collections::HashMap;
@@ -70,7 +70,18 @@ pub struct PlotObservation {
     pub amplitude: u16,
 }
 
-/// An AIS position report (types 1, 2, 3).
+/// Which kind of AIS station sent a report: it sets the reporting interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum AisClass {
+    /// Class A (SOLAS ships), messages 1-3.
+    A,
+    /// Class B "SO" (SOTDMA), messages 18 (CS flag clear) and 19.
+    BSotdma,
+    /// Class B "CS" (carrier-sense TDMA), message 18 with the CS flag set.
+    BCstdma,
+}
+
+/// An AIS position report: class A (types 1, 2, 3) or class B (types 18, 19).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AisPosition {
     /// Time of the position fix: the report's UTC second within the minute of receipt.
@@ -93,9 +104,13 @@ pub struct AisPosition {
     pub heading_deg: Option<f64>,
     /// Position accuracy flag: better than 10 m (DGNSS).
     pub accuracy: bool,
+    /// The sending station's class.
+    pub class: AisClass,
 }
 
-/// AIS static data (type 5).
+/// AIS static data: type 5 carries all of it; class B sends it in pieces (type 24 part A the
+/// name, part B the call sign and type; type 19 the name and type), so each is optional and
+/// only what a message carries replaces what is known.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AisStatic {
     /// When the receiver heard it.
@@ -103,11 +118,11 @@ pub struct AisStatic {
     /// Sender.
     pub mmsi: u32,
     /// Ship name.
-    pub shipname: String,
+    pub shipname: Option<String>,
     /// Call sign.
-    pub callsign: String,
+    pub callsign: Option<String>,
     /// Ship and cargo type, as transmitted.
-    pub shiptype: u8,
+    pub shiptype: Option<u8>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -339,38 +354,103 @@ fn decode_ais(
             return;
         }
     };
+    // A position report's fields, whichever class sent it.
+    let position =
+        |mmsi: u32,
+         (lat, lon): (Option<f64>, Option<f64>),
+         second: u8,
+         (speed_kn, course_deg, heading_deg): (Option<f64>, Option<f64>, Option<f64>),
+         accuracy: bool,
+         class: AisClass|
+         -> Option<Observation> {
+            let (Some(lat_deg), Some(lon_deg)) = (lat, lon) else {
+                inc(&m.ais_no_position);
+                return None;
+            };
+            Some(Observation::AisPosition(AisPosition {
+                t: fix_time(t, second),
+                t_received: t,
+                receiver,
+                mmsi,
+                lat_deg,
+                lon_deg,
+                speed_kn,
+                course_deg,
+                heading_deg,
+                accuracy,
+                class,
+            }))
+        };
+    let statics =
+        |mmsi: u32, shipname: Option<&str>, callsign: Option<&str>, shiptype: Option<u8>| {
+            Observation::AisStatic(AisStatic {
+                t,
+                mmsi,
+                shipname: shipname.map(str::to_string),
+                callsign: callsign.map(str::to_string),
+                shiptype,
+            })
+        };
     match AisMessage::decode(&bits) {
         Ok(AisMessage::Position(p)) => {
             inc(&m.ais_messages);
-            let (Some(lat_deg), Some(lon_deg)) = (p.lat_deg(), p.lon_deg()) else {
-                inc(&m.ais_no_position);
-                return;
+            out.extend(position(
+                p.mmsi,
+                (p.lat_deg(), p.lon_deg()),
+                p.second,
+                (p.speed_knots(), p.course_deg(), p.heading_deg()),
+                p.accuracy,
+                AisClass::A,
+            ));
+        }
+        Ok(AisMessage::ClassBPosition(p)) => {
+            inc(&m.ais_messages);
+            let class = if p.cs {
+                AisClass::BCstdma
+            } else {
+                AisClass::BSotdma
             };
-            out.push(Observation::AisPosition(AisPosition {
-                t: fix_time(t, p.second),
-                t_received: t,
-                receiver,
-                mmsi: p.mmsi,
-                lat_deg,
-                lon_deg,
-                speed_kn: p.speed_knots(),
-                course_deg: p.course_deg(),
-                heading_deg: p.heading_deg(),
-                accuracy: p.accuracy,
-            }));
+            out.extend(position(
+                p.mmsi,
+                (p.lat_deg(), p.lon_deg()),
+                p.second,
+                (p.speed_knots(), p.course_deg(), p.heading_deg()),
+                p.accuracy,
+                class,
+            ));
+        }
+        Ok(AisMessage::ClassBExtended(p)) => {
+            inc(&m.ais_messages);
+            out.extend(position(
+                p.mmsi,
+                (p.lat_deg(), p.lon_deg()),
+                p.second,
+                (p.speed_knots(), p.course_deg(), p.heading_deg()),
+                p.accuracy,
+                AisClass::BSotdma,
+            ));
+            out.push(statics(p.mmsi, Some(&p.shipname), None, Some(p.shiptype)));
         }
         Ok(AisMessage::StaticVoyage(s)) => {
             inc(&m.ais_messages);
-            out.push(Observation::AisStatic(AisStatic {
-                t,
-                mmsi: s.mmsi,
-                shipname: s.shipname.to_string(),
-                callsign: s.callsign.to_string(),
-                shiptype: s.shiptype,
-            }));
+            out.push(statics(
+                s.mmsi,
+                Some(&s.shipname),
+                Some(&s.callsign),
+                Some(s.shiptype),
+            ));
         }
-        // Other types (base stations, aids to navigation, binary messages, class B...) do not
-        // feed the tracker yet.
+        Ok(AisMessage::StaticData(s)) => {
+            inc(&m.ais_messages);
+            out.push(match &s.part {
+                StaticDataPart::A { shipname } => statics(s.mmsi, Some(shipname), None, None),
+                StaticDataPart::B {
+                    shiptype, callsign, ..
+                } => statics(s.mmsi, None, Some(callsign), Some(*shiptype)),
+            });
+        }
+        // Other types (base stations, aids to navigation, binary messages, ...) do not feed
+        // the tracker.
         Ok(_) => inc(&m.ais_messages),
         Err(e) => {
             inc(&m.ais_undecoded);

@@ -6,7 +6,6 @@
 
 use crate::config::Config;
 use crate::decode::{AisPosition, Decoder, Observation, PlotObservation, Time};
-use crate::detect::ais_gap::AisClass;
 use crate::detect::scene::AisCoverage;
 use crate::detect::{Alert, AlertState, RuleStats, Rules};
 use crate::fuse::kalman::MeasurementModel;
@@ -351,10 +350,8 @@ impl Pipeline {
             }
             Observation::AisPosition(p) => {
                 self.picture.update_position(&p, &self.frame);
-                // Only class A position reports (messages 1-3) are decoded so far.
                 let before = alerts.len();
-                self.rules
-                    .observe_ais(&p, AisClass::A, &self.picture, alerts);
+                self.rules.observe_ais(&p, p.class, &self.picture, alerts);
                 self.count_alerts(&alerts[before..]);
                 let batch = self.ais_batch(&p);
                 self.submit(batch, alerts);

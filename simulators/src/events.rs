@@ -7,7 +7,8 @@
 //! - `ais_gap`: a transponder switched off (`ais.off_s`) while a receiver heard it, until it
 //!   is switched back on or the run ends;
 //! - `ais_spoofing`: a transponder reporting a false position while a radar covers the
-//!   vessel, or another vessel's MMSI while that vessel is heard elsewhere;
+//!   vessel, or another vessel's MMSI while that vessel is heard elsewhere (and then also
+//!   `ais_gap`: its own MMSI falls silent);
 //! - `zone_entry`: a vessel seen by a sensor entering a watched zone, or crossing the
 //!   border into `border_sides.alert_into`;
 //! - `rendezvous`: two vessels within [`RuleDefaults::rendezvous_distance_m`] of each other
@@ -217,24 +218,34 @@ pub fn expected_events(scenario: &Scenario) -> Vec<ExpectedEvent> {
                     let s = route.state_at(t);
                     coverage.radar(&s) && coverage.ais(&s)
                 });
-            let stolen = spoof.mmsi.is_some_and(|m| {
-                scenario.vessels.iter().zip(&routes).any(|(other, r)| {
-                    other.name != vessel.name
-                        && other.ais.as_ref().is_some_and(|a| a.mmsi == m)
-                        && window
-                            .iter()
-                            .any(|&t| transmitting(other, t) && coverage.ais(&r.state_at(t)))
-                })
+            // The vessel whose identity is borrowed, if it is heard meanwhile.
+            let victim = spoof.mmsi.and_then(|m| {
+                scenario
+                    .vessels
+                    .iter()
+                    .zip(&routes)
+                    .find(|(other, r)| {
+                        other.name != vessel.name
+                            && other.ais.as_ref().is_some_and(|a| a.mmsi == m)
+                            && window
+                                .iter()
+                                .any(|&t| transmitting(other, t) && coverage.ais(&r.state_at(t)))
+                    })
+                    .map(|(other, _)| other.name.clone())
             });
-            if let (true, Some(&first)) = (contradicted || stolen, window.first()) {
+            if let (true, Some(&first)) = (contradicted || victim.is_some(), window.first()) {
                 let s = route.state_at(first);
-                events.push(event(
-                    "ais_spoofing",
-                    &vessel.name,
-                    first,
-                    until,
-                    (s.x, s.y),
-                ));
+                let mut e = event("ais_spoofing", &vessel.name, first, until, (s.x, s.y));
+                // Two transmitters share a number: the alert may stand at either.
+                e.other = victim;
+                events.push(e);
+            }
+            // Under another MMSI, the vessel's own falls silent where it was heard.
+            if let (Some(_), Some(&first)) = (spoof.mmsi, window.first()) {
+                let s = route.state_at(first);
+                if coverage.ais(&s) {
+                    events.push(event("ais_gap", &vessel.name, first, until, (s.x, s.y)));
+                }
             }
         }
     }

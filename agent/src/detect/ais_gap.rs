@@ -22,20 +22,10 @@ use crate::decode::{AisPosition, Time};
 use crate::fuse::ais::KNOT_MPS;
 use borderfuse_common::geo::Geodetic;
 use nalgebra::Vector2;
-use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeMap;
 
-/// Which kind of AIS station sent a report: it sets the reporting interval.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum AisClass {
-    /// Class A (SOLAS ships), messages 1-3.
-    A,
-    /// Class B "SO" (SOTDMA), message 18.
-    BSotdma,
-    /// Class B "CS" (carrier-sense TDMA), message 18.
-    BCstdma,
-}
+pub use crate::decode::AisClass;
 
 /// The autonomous reporting interval of a station of `class` at `speed_kn` (unknown: the
 /// longest it could be), seconds: ITU-R M.1371-5 Annex 1 Table 1 (class A, not changing

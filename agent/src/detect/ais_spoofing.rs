@@ -224,6 +224,17 @@ impl AisSpoofingRule {
         }
     }
 
+    /// Tracks whose AIS identity radar contradicts in an open `position_contradicted`
+    /// situation: the vessel is there but says it is elsewhere, which is this rule's alert,
+    /// not `dark_target`'s.
+    pub fn contradicted_tracks(&self) -> std::collections::BTreeSet<TrackId> {
+        self.open
+            .iter()
+            .filter(|((_, check), _)| *check == Check::PositionContradicted)
+            .filter_map(|(_, alert)| alert.track_id)
+            .collect()
+    }
+
     /// Open alerts.
     pub fn open(&self) -> &Situations<(u32, Check)> {
         &self.open
@@ -516,9 +527,28 @@ impl AisSpoofingRule {
     pub fn evaluate(&mut self, ctx: &Context, scene: &Scene<'_>, out: &mut Vec<Alert>) {
         let now = scene.now;
         let quiet = self.config.quiet_s;
-        self.open.clear_where(&ctx.issuer, now, out, |_, touched| {
-            (now - touched >= quiet).then_some("quiet")
-        });
+        // A contradiction goes on, without new splits, for as long as radar still holds the
+        // track and the vessel still reports from far away: the tracker split them once and
+        // has nothing to split again.
+        let ongoing: std::collections::BTreeSet<(u32, Check)> = self
+            .open
+            .iter()
+            .filter(|((_, check), _)| *check == Check::PositionContradicted)
+            .filter_map(|(&(mmsi, check), alert)| {
+                let track = scene.track(alert.track_id?)?;
+                let held = track
+                    .last_radar_update
+                    .is_some_and(|r| now - r <= RADAR_HOLD_S);
+                let reported = scene.picture.get(mmsi)?;
+                let heard = now - reported.t <= quiet;
+                let apart = (reported.position - track.estimate.position()).norm();
+                (held && heard && apart >= self.config.contradiction_m).then_some((mmsi, check))
+            })
+            .collect();
+        self.open
+            .clear_where(&ctx.issuer, now, out, |key, touched| {
+                (now - touched >= quiet && !ongoing.contains(key)).then_some("quiet")
+            });
         self.vessels.retain(|_, v| now - v.last_seen <= quiet);
     }
 }

@@ -42,8 +42,16 @@ impl DarkTargetRule {
         &self.open
     }
 
-    /// Raises, updates and clears at the scene's time.
-    pub fn evaluate(&mut self, ctx: &Context, scene: &Scene<'_>, out: &mut Vec<Alert>) {
+    /// Raises, updates and clears at the scene's time. Tracks in `spoofed` (their vessel's
+    /// AIS reports a position radar contradicts) are `ais_spoofing`'s situation: one alert
+    /// per situation, so none is raised here (an open one is left to clear itself).
+    pub fn evaluate(
+        &mut self,
+        ctx: &Context,
+        scene: &Scene<'_>,
+        spoofed: &std::collections::BTreeSet<TrackId>,
+        out: &mut Vec<Alert>,
+    ) {
         if !self.config.enabled {
             return;
         }
@@ -57,6 +65,9 @@ impl DarkTargetRule {
                 continue;
             }
             let open = self.open.is_open(&track.id);
+            if spoofed.contains(&track.id) && !open {
+                continue;
+            }
             if self.leave_bound_to_ais_gap && track.ais.is_some() {
                 if open {
                     self.clear_identified(ctx, scene, track.id, out);
@@ -161,9 +172,29 @@ mod tests {
         for k in from..to {
             let t = T0 + 2.0 * f64::from(k);
             w.radar(t, &[(5000.0, 5.0 * 2.0 * f64::from(k))]);
-            w.eval(t, |ctx, scene| r.evaluate(ctx, scene, &mut out));
+            w.eval(t, |ctx, scene| {
+                r.evaluate(ctx, scene, &Default::default(), &mut out)
+            });
         }
         out
+    }
+
+    #[test]
+    fn a_track_whose_ais_radar_contradicts_is_left_to_ais_spoofing() {
+        let mut w = World::new();
+        let mut r = rule(true);
+        let mut out = Vec::new();
+        for k in 0..100u32 {
+            let t = T0 + 2.0 * f64::from(k);
+            w.radar(t, &[(5000.0, 5.0 * 2.0 * f64::from(k))]);
+            w.eval(t, |ctx, scene| {
+                let spoofed = scene.tracks.iter().map(|t| t.id).collect();
+                r.evaluate(ctx, scene, &spoofed, &mut out)
+            });
+        }
+        assert!(out.is_empty(), "{out:#?}");
+        // The same boat without the contradiction is dark.
+        assert!(!scan_boat(&mut World::new(), &mut rule(true), 0, 100).is_empty());
     }
 
     #[test]
@@ -209,7 +240,9 @@ mod tests {
         for k in 50..60 {
             let t = T0 + 2.0 * f64::from(k);
             w.radar(t, &[]);
-            w.eval(t, |ctx, scene| r.evaluate(ctx, scene, &mut out));
+            w.eval(t, |ctx, scene| {
+                r.evaluate(ctx, scene, &Default::default(), &mut out)
+            });
         }
         let last = out.last().unwrap();
         assert_eq!(
@@ -230,7 +263,9 @@ mod tests {
         let t = T0 + 100.0;
         let report = w.ais_report(t, 239_123_000, 5000.0, 500.0, 9.7, 0.0);
         w.ais(&report);
-        w.eval(t, |ctx, scene| r.evaluate(ctx, scene, &mut out));
+        w.eval(t, |ctx, scene| {
+            r.evaluate(ctx, scene, &Default::default(), &mut out)
+        });
         let last = out.last().unwrap();
         assert_eq!(last.state, AlertState::Cleared, "{out:?}");
         assert_eq!(last.identity.mmsi, Some(239_123_000));
@@ -260,8 +295,8 @@ mod tests {
                 w.ais(&report);
             }
             w.eval(t, |ctx, scene| {
-                with_gap.evaluate(ctx, scene, &mut a);
-                alone.evaluate(ctx, scene, &mut b);
+                with_gap.evaluate(ctx, scene, &Default::default(), &mut a);
+                alone.evaluate(ctx, scene, &Default::default(), &mut b);
             });
         }
         assert!(a.is_empty(), "{a:?}");

@@ -271,7 +271,9 @@ impl Rules {
             return;
         }
         self.evaluated = self.now;
-        self.dark_target.evaluate(&self.ctx, &scene, out);
+        let contradicted = self.ais_spoofing.contradicted_tracks();
+        self.dark_target
+            .evaluate(&self.ctx, &scene, &contradicted, out);
         self.ais_gap.evaluate(&self.ctx, &scene, out);
         self.ais_spoofing.evaluate(&self.ctx, &scene, out);
         self.zone_entry.evaluate(&self.ctx, &scene, out);
@@ -365,6 +367,7 @@ mod tests {
             course_deg: speed.map(|s| s * 7.0),
             heading_deg: None,
             accuracy: false,
+            class: crate::decode::AisClass::A,
         }
     }
 

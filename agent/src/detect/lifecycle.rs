@@ -167,6 +167,11 @@ impl<K: Ord + Clone + Debug> Situations<K> {
         self.open.get(key).map(|o| &o.last)
     }
 
+    /// Every open situation with its last revision.
+    pub fn iter(&self) -> impl Iterator<Item = (&K, &Alert)> {
+        self.open.iter().map(|(k, o)| (k, &o.last))
+    }
+
     /// The situation `key` as the rule sees it at `now`: raised when new, updated when it
     /// moved or changed state and the last revision is old enough, else nothing. The draft
     /// (evidence and all) is made only when a revision is issued. Returns whether the

@@ -106,6 +106,7 @@ impl World {
             course_deg: Some(course_deg),
             heading_deg: None,
             accuracy: true,
+            class: crate::decode::AisClass::A,
         }
     }
 

@@ -35,15 +35,28 @@ pub struct AisTarget {
     pub speed_mps: Option<f64>,
     /// Course over ground, degrees.
     pub course_deg: Option<f64>,
-    /// Ship name (type 5).
+    /// Ship name (type 5, 19 or 24 A).
     pub shipname: Option<String>,
-    /// Call sign (type 5).
+    /// Call sign (type 5 or 24 B).
     pub callsign: Option<String>,
-    /// Ship and cargo type (type 5).
+    /// Ship and cargo type (type 5, 19 or 24 B).
     pub shiptype: Option<u8>,
 }
 
 impl AisTarget {
+    /// Takes what `report` carries; what it leaves out stays as known.
+    fn take_static(&mut self, report: AisStatic) {
+        if report.shipname.is_some() {
+            self.shipname = report.shipname;
+        }
+        if report.callsign.is_some() {
+            self.callsign = report.callsign;
+        }
+        if report.shiptype.is_some() {
+            self.shiptype = report.shiptype;
+        }
+    }
+
     /// Velocity east, north (zero when not reported), m/s.
     pub fn velocity(&self) -> Vector2<f64> {
         match (self.speed_mps, self.course_deg) {
@@ -93,9 +106,7 @@ impl AisPicture {
                 shiptype: None,
             });
         if let Some(s) = statics {
-            target.shipname = Some(s.shipname);
-            target.callsign = Some(s.callsign);
-            target.shiptype = Some(s.shiptype);
+            target.take_static(s);
         }
         if report.t < target.t {
             return;
@@ -112,13 +123,20 @@ impl AisPicture {
     /// Takes in static data.
     pub fn update_static(&mut self, report: &AisStatic) {
         match self.targets.get_mut(&report.mmsi) {
-            Some(target) => {
-                target.shipname = Some(report.shipname.clone());
-                target.callsign = Some(report.callsign.clone());
-                target.shiptype = Some(report.shiptype);
-            }
+            Some(target) => target.take_static(report.clone()),
             None => {
-                self.statics.insert(report.mmsi, report.clone());
+                // Class B sends its static data in parts: keep what each part adds.
+                match self.statics.get_mut(&report.mmsi) {
+                    Some(known) => {
+                        known.t = report.t;
+                        known.shipname = report.shipname.clone().or(known.shipname.take());
+                        known.callsign = report.callsign.clone().or(known.callsign.take());
+                        known.shiptype = report.shiptype.or(known.shiptype);
+                    }
+                    None => {
+                        self.statics.insert(report.mmsi, report.clone());
+                    }
+                }
                 if self.statics.len() > MAX_AIS_TARGETS {
                     // Static data without positions is the least useful: forget any one.
                     if let Some(&mmsi) = self.statics.keys().next() {
