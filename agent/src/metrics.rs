@@ -62,6 +62,11 @@ counters! {
     camera_lines_not_utf8,
     /// Camera connections refused: too many at once.
     camera_connections_refused,
+    /// HTTP requests from plate cameras (any method and path).
+    camera_http_requests,
+    /// HTTP requests answered with an error (4xx, 503): no read in them reached the engine
+    /// except a malformed body's, which the engine counts as one malformed read.
+    camera_http_refused,
     /// Sources lost while open (read error or end of file).
     source_disconnects,
     /// Radar plots taken in.

@@ -149,6 +149,15 @@ pub fn spawn_with_plates(
             shutdown_rx.clone(),
         )));
     }
+    for (checkpoint, addr) in config.plates.camera_http_listeners() {
+        tasks.push(tokio::spawn(ingest::camera_http::run(
+            checkpoint,
+            addr,
+            camera_tx.clone(),
+            metrics.clone(),
+            shutdown_rx.clone(),
+        )));
+    }
     drop(camera_tx);
     let mut pipeline = Pipeline::new(&config, metrics.clone());
     if let Some(engine) = plates {
@@ -219,7 +228,8 @@ pub fn spawn_with_plates(
 pub fn plate_status(p: &crate::plates::PlateStats, s: &Snapshot) -> String {
     format!(
         " camera_lines={} camera_lines_overlong={} camera_lines_not_utf8={} \
-         camera_connections_refused={} plate_reads={} plate_accepted={} \
+         camera_connections_refused={} camera_http_requests={} camera_http_refused={} \
+         plate_reads={} plate_accepted={} \
          plate_rejected_malformed={} plate_rejected_alphabet={} plate_rejected_length={} \
          plate_rejected_confidence={} plate_rejected_time={} plate_rejected_checkpoint={} \
          plate_hotlist={} plate_clone={} repeat_crossing={} clear_plates_deleted={} \
@@ -228,6 +238,8 @@ pub fn plate_status(p: &crate::plates::PlateStats, s: &Snapshot) -> String {
         s.camera_lines_overlong,
         s.camera_lines_not_utf8,
         s.camera_connections_refused,
+        s.camera_http_requests,
+        s.camera_http_refused,
         p.reads,
         p.accepted,
         p.rejected_malformed,
@@ -283,7 +295,14 @@ async fn run_pipeline(
             },
             // Without camera listeners the channel is closed: recv() yields None at once and
             // select! skips the branch.
-            Some(c) = cameras.recv() => pipeline.handle_camera_json(&c.checkpoint, &c.text, c.arrival_ms),
+            Some(c) = cameras.recv() => {
+                let (raised, taken) = pipeline.handle_camera_read(&c.checkpoint, &c.text, c.arrival_ms);
+                if let Some(verdict) = c.verdict {
+                    // The HTTP request may have gone (the camera hung up): nobody to tell.
+                    let _ = verdict.send(taken);
+                }
+                raised
+            }
             _ = ticker.tick() => {
                 plate_stats.send_replace(pipeline.plate_stats());
                 pipeline.tick(ingest::now_utc_ms() as f64 / 1000.0)
@@ -490,6 +509,8 @@ mod tests {
             camera_lines_overlong: 21,
             camera_lines_not_utf8: 22,
             camera_connections_refused: 23,
+            camera_http_requests: 24,
+            camera_http_refused: 25,
             ..Snapshot::default()
         };
         let line = plate_status(&stats, &snapshot);
@@ -498,6 +519,8 @@ mod tests {
             "camera_lines_overlong=21",
             "camera_lines_not_utf8=22",
             "camera_connections_refused=23",
+            "camera_http_requests=24",
+            "camera_http_refused=25",
             "plate_reads=10",
             "plate_accepted=4",
             "plate_rejected_malformed=1",

@@ -156,6 +156,12 @@ pub struct CheckpointConfig {
     /// listener taking one camera JSON object a line (OpenALPR / Plate Recognizer style).
     #[serde(default)]
     pub camera_listen: Option<String>,
+    /// Where the checkpoint's cameras POST their results over HTTP/1.1, e.g.
+    /// `"0.0.0.0:9380"`: Plate Recognizer Stream webhooks (JSON, without images), or one
+    /// read or an array of reads a request, to `/` or `/plates`
+    /// ([`crate::ingest::camera_http`]).
+    #[serde(default)]
+    pub camera_http_listen: Option<String>,
 }
 
 impl PlatesConfig {
@@ -236,22 +242,33 @@ impl PlatesConfig {
                 ));
             }
             cp.position.validate(&format!("{key}.position"))?;
-            if let Some(listen) = &cp.camera_listen {
+            for (name, listen) in [
+                ("camera_listen", &cp.camera_listen),
+                ("camera_http_listen", &cp.camera_http_listen),
+            ] {
+                let Some(listen) = listen else { continue };
                 let addr: std::net::SocketAddr = listen.parse().map_err(|_| {
                     invalid(
-                        format!("{key}.camera_listen"),
+                        format!("{key}.{name}"),
                         format!("{listen:?} is not an address:port such as \"0.0.0.0:9300\""),
                     )
                 })?;
-                let taken = self.checkpoints[..i]
+                // Listeners before this one: every earlier checkpoint's, and this one's TCP
+                // listener when this is its HTTP one.
+                let earlier = self.checkpoints[..i]
                     .iter()
-                    .filter_map(|o| o.camera_listen.as_deref())
+                    .flat_map(|o| [o.camera_listen.as_deref(), o.camera_http_listen.as_deref()])
+                    .chain([(name == "camera_http_listen")
+                        .then_some(cp.camera_listen.as_deref())
+                        .flatten()]);
+                let taken = earlier
+                    .flatten()
                     .filter_map(|o| o.parse::<std::net::SocketAddr>().ok())
                     .any(|o| o == addr);
                 if taken {
                     return Err(invalid(
-                        format!("{key}.camera_listen"),
-                        format!("{listen} is another checkpoint's"),
+                        format!("{key}.{name}"),
+                        format!("{listen} is another camera listener's"),
                     ));
                 }
             }
@@ -277,9 +294,20 @@ impl PlatesConfig {
     /// Whether plate-reader nodes or camera listeners are configured (and so the engine must
     /// run).
     pub fn has_nodes(&self) -> bool {
+        self.checkpoints.iter().any(|c| {
+            !c.nodes.is_empty() || c.camera_listen.is_some() || c.camera_http_listen.is_some()
+        })
+    }
+
+    /// The checkpoints whose cameras POST over HTTP: (checkpoint id, address), validated.
+    pub fn camera_http_listeners(&self) -> Vec<(String, std::net::SocketAddr)> {
         self.checkpoints
             .iter()
-            .any(|c| !c.nodes.is_empty() || c.camera_listen.is_some())
+            .filter_map(|c| {
+                let addr = c.camera_http_listen.as_deref()?.parse().ok()?;
+                Some((c.id.clone(), addr))
+            })
+            .collect()
     }
 
     /// The checkpoints whose cameras push over TCP: (checkpoint id, address), validated.
