@@ -170,6 +170,14 @@ impl Pipeline {
         self.plates = Some(engine);
     }
 
+    /// Applies a shared hotlist's update to the plate engine (without one there is nothing
+    /// to match against: ignored).
+    pub fn update_hotlist(&mut self, update: crate::plates::HotlistUpdate) {
+        if let Some(engine) = self.plates.as_mut() {
+            engine.update_hotlist(update);
+        }
+    }
+
     /// The plate engine's counters, when it runs.
     pub fn plate_stats(&self) -> Option<PlateStats> {
         self.plates.as_ref().map(|e| *e.stats())

@@ -7,6 +7,7 @@
 
 pub mod camera;
 pub mod camera_http;
+pub mod hotlist_mqtt;
 pub mod serial;
 
 use crate::metrics::{Metrics, inc};
