@@ -27,6 +27,7 @@ pub mod crossing;
 pub mod format;
 pub mod hotlist;
 pub mod read;
+pub mod replay;
 
 pub use config::PlatesConfig;
 pub use confusion::{VariantLimits, Variants};
@@ -440,10 +441,7 @@ impl PlateEngine {
         match read::from_frame(read, t, checkpoint, now, self.settings.max_future_skew_s) {
             Ok(observation) => self.ingest(&observation, now),
             Err(e) => {
-                self.stats.count_rejection(&e);
-                if let Some(held_back) = self.rejection_log.check() {
-                    tracing::warn!(checkpoint, error = %e, held_back, "plate read refused");
-                }
+                self.refuse(checkpoint, &e);
                 Vec::new()
             }
         }
@@ -457,12 +455,47 @@ impl PlateEngine {
                 self.ingest(&observation, now)
             }
             Err(e) => {
-                self.stats.count_rejection(&e);
-                if let Some(held_back) = self.rejection_log.check() {
-                    tracing::warn!(checkpoint, error = %e, held_back, "plate read refused");
-                }
+                self.refuse(checkpoint, &e);
                 Vec::new()
             }
+        }
+    }
+
+    /// A camera JSON read replayed offline ([`replay`]): the clock is `clock`, the newest
+    /// read time so far, advanced to this read's time when it is newer (so the future-skew
+    /// check never refuses a replayed read). Returns the events and the read's time when it
+    /// could be read.
+    pub fn ingest_json_replayed(
+        &mut self,
+        text: &str,
+        checkpoint: &str,
+        clock: &mut Option<Time>,
+    ) -> (Vec<PlateEvent>, Option<Time>) {
+        // No clock to be ahead of: the read's own time becomes the clock.
+        let parsed = read::from_camera_json(
+            text,
+            checkpoint,
+            f64::INFINITY,
+            self.settings.max_future_skew_s,
+        );
+        match parsed {
+            Ok((observation, dropped)) => {
+                let now = clock.map_or(observation.t, |c| c.max(observation.t));
+                *clock = Some(now);
+                self.stats.candidates_dropped += dropped;
+                (self.ingest(&observation, now), Some(observation.t))
+            }
+            Err(e) => {
+                self.refuse(checkpoint, &e);
+                (Vec::new(), None)
+            }
+        }
+    }
+
+    fn refuse(&mut self, checkpoint: &str, error: &ReadError) {
+        self.stats.count_rejection(error);
+        if let Some(held_back) = self.rejection_log.check() {
+            tracing::warn!(checkpoint, error = %error, held_back, "plate read refused");
         }
     }
 
