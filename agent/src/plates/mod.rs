@@ -13,13 +13,15 @@
 //! | OCR-confusion variants with scores, a match score | [`confusion`] |
 //! | the hashed watchlist | [`hotlist`] |
 //! | passages per plate digest, clones, repeat crossings | [`crossing`] |
-//! | settings (`[plates]`) | [`config`] |
+//! | settings (`[plates]`), shared hotlists over MQTT | [`config`] |
+//! | offline replay of camera reads for scoring (`borderfuse-agent plates`) | [`replay`] |
 //!
 //! [`PlateEngine`] puts them together: [`PlateEngine::ingest`] takes a checked read and
 //! the clock and returns [`PlateEvent`]s. It keeps plates in clear only for
 //! `clear_retention_s` (for the operator's display and the alert at the post); its passage
-//! state is keyed by digests and kept for `crossing.retention_s`. It is not yet wired into
-//! the pipeline and the alert lifecycle: see the README's Plates section.
+//! state is keyed by digests and kept for `crossing.retention_s`. The pipeline feeds it node
+//! frames and camera reads (TCP lines, HTTP posts) and shared hotlist updates; see the
+//! README's Plates section.
 
 pub mod config;
 pub mod confusion;
