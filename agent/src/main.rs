@@ -77,6 +77,22 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// Replay plate reads offline for scoring: camera JSON lines from READS (each with a
+    /// `checkpoint` member) through the plate engine of a config as fast as they go, the
+    /// engine's clock taken from the reads; one alert a line on stdout or --out, exactly as
+    /// the agent publishes them (for `bordersim score-alerts --alerts`); a summary of the
+    /// counters on stderr.
+    Plates {
+        /// The TOML config file (its `[plates]`, `[sharing]` with the plate key, `[post]`).
+        #[arg(long, short)]
+        config: PathBuf,
+        /// The reads, one camera JSON object a line, in time order.
+        #[arg(long)]
+        reads: PathBuf,
+        /// Write the alerts here instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Track offline: detections in the tracker-neutral CSV format of `stonesoup_gnn.py` in,
     /// confirmed tracks in its `tracks_<name>.csv` format out, so both trackers run on the
     /// same files. Defaults match the script's GNN settings, with our IMM filter.
@@ -227,6 +243,10 @@ fn main() -> std::process::ExitCode {
         Command::AisDecode {
             fragment_timeout_ms,
         } => ais_decode(fragment_timeout_ms),
+        Command::Plates { config, reads, out } => {
+            init_logging("warn");
+            plates_replay(&config, &reads, out.as_deref())
+        }
         Command::Frames { strict } => {
             use borderfuse_agent::frames_cli::{frames_to_json, summary};
             let stdout = std::io::BufWriter::new(std::io::stdout().lock());
@@ -303,6 +323,43 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+fn plates_replay(
+    config_path: &std::path::Path,
+    reads: &std::path::Path,
+    out: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    use borderfuse_agent::plates::replay::replay;
+    use std::io::{BufReader, BufWriter};
+    let config =
+        Config::load(config_path).with_context(|| format!("config {}", config_path.display()))?;
+    let key_path = config
+        .sharing
+        .plate_key
+        .as_deref()
+        .context("sharing.plate_key: the replay hashes plates with it")?;
+    let key = borderfuse_agent::share::PlateKey::load(key_path).context("sharing.plate_key")?;
+    let mut engine = config.plates.build_engine(key).context("plates.hotlist")?;
+    let policy = borderfuse_agent::share::Policy::of_agent_or_throwaway(&config)?;
+    let input = BufReader::new(
+        std::fs::File::open(reads).with_context(|| format!("reads {}", reads.display()))?,
+    );
+    let summary = match out {
+        Some(path) => {
+            let file =
+                std::fs::File::create(path).with_context(|| format!("--out {}", path.display()))?;
+            replay(&mut engine, &policy, input, BufWriter::new(file))?
+        }
+        None => replay(
+            &mut engine,
+            &policy,
+            input,
+            BufWriter::new(std::io::stdout().lock()),
+        )?,
+    };
+    eprintln!("plates: {}", summary.line());
+    Ok(())
 }
 
 fn run(path: PathBuf) -> anyhow::Result<()> {

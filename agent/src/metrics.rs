@@ -62,6 +62,17 @@ counters! {
     camera_lines_not_utf8,
     /// Camera connections refused: too many at once.
     camera_connections_refused,
+    /// Shared hotlist messages received over MQTT.
+    hotlist_messages,
+    /// Shared hotlist messages refused: too large, not a list, a bad digest, too many.
+    hotlist_malformed,
+    /// The hotlist subscriber's broker connection failing or a subscription refused.
+    hotlist_link_errors,
+    /// HTTP requests from plate cameras (any method and path).
+    camera_http_requests,
+    /// HTTP requests answered with an error (4xx, 503): no read in them reached the engine
+    /// except a malformed body's, which the engine counts as one malformed read.
+    camera_http_refused,
     /// Sources lost while open (read error or end of file).
     source_disconnects,
     /// Radar plots taken in.

@@ -169,6 +169,14 @@ impl Pipeline {
         self.plates = Some(engine);
     }
 
+    /// Applies a shared hotlist's update to the plate engine (without one there is nothing
+    /// to match against: ignored).
+    pub fn update_hotlist(&mut self, update: crate::plates::HotlistUpdate) {
+        if let Some(engine) = self.plates.as_mut() {
+            engine.update_hotlist(update);
+        }
+    }
+
     /// The plate engine's counters, when it runs.
     pub fn plate_stats(&self) -> Option<PlateStats> {
         self.plates.as_ref().map(|e| *e.stats())
@@ -208,11 +216,27 @@ impl Pipeline {
         text: &str,
         arrival_ms: u64,
     ) -> Vec<Alert> {
+        self.handle_camera_read(checkpoint, text, arrival_ms).0
+    }
+
+    /// [`Pipeline::handle_camera_json`], also saying whether the engine took the read (the
+    /// HTTP listener answers with it).
+    pub fn handle_camera_read(
+        &mut self,
+        checkpoint: &str,
+        text: &str,
+        arrival_ms: u64,
+    ) -> (Vec<Alert>, bool) {
         let mut alerts = Vec::new();
+        let mut taken = false;
         self.plate_alerts(&mut alerts, |engine| {
-            engine.ingest_json(text, checkpoint, arrival_ms as f64 / 1000.0)
+            // The engine is this task's alone: the counter moves only for this read.
+            let before = engine.stats().accepted;
+            let events = engine.ingest_json(text, checkpoint, arrival_ms as f64 / 1000.0);
+            taken = engine.stats().accepted > before;
+            events
         });
-        alerts
+        (alerts, taken)
     }
 
     /// Feeds the plate engine (`ingest`) and turns its events into counted alerts; without
@@ -780,6 +804,105 @@ nodes = [31]
                 .is_empty()
         );
         assert_eq!(pipeline.plate_stats().unwrap().rejected_malformed, 1);
+    }
+
+    #[test]
+    fn an_http_camera_listener_is_checked_with_its_key_and_must_not_share_an_address() {
+        let with = |tcp: &str, http: &str| {
+            format!("{CONFIG}camera_listen = \"{tcp}\"\ncamera_http_listen = \"{http}\"\n")
+        };
+        let ok = Config::parse(&with("0.0.0.0:9300", "0.0.0.0:9380")).unwrap();
+        assert_eq!(
+            ok.plates.camera_http_listeners(),
+            [("kipoi".to_owned(), "0.0.0.0:9380".parse().unwrap())]
+        );
+        let e = Config::parse(&with("0.0.0.0:9300", "9380"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("plates.checkpoint[0].camera_http_listen"),
+            "{e}"
+        );
+        let e = Config::parse(&with("0.0.0.0:9300", "0.0.0.0:9300"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("plates.checkpoint[0].camera_http_listen"),
+            "{e}"
+        );
+        // An HTTP listener alone makes the engine run, and so needs the plate key.
+        let http_only = format!("{CONFIG}camera_http_listen = \"127.0.0.1:9380\"\n")
+            .replace("nodes = [31]\n", "")
+            .replace("plate_key = \"/nonexistent/plate.key\"", "");
+        let e = Config::parse(&http_only).unwrap_err().to_string();
+        assert!(e.starts_with("sharing.plate_key"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn a_webhook_posted_over_http_reaches_the_engine_and_its_bad_reads_are_counted() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let config = Config::parse(CONFIG).unwrap();
+        let metrics = Arc::new(Metrics::default());
+        let mut pipeline = Pipeline::new(&config, metrics.clone());
+        let key = PlateKey::from_bytes(&[3; 32]).unwrap();
+        let mut engine = config.plates.build_engine(key.clone()).unwrap();
+        engine
+            .hotlist_mut()
+            .insert(PlateDigest::of(&key, "AB123CD"));
+        pipeline.set_plate_engine(engine);
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+        let (_stop, shutdown) = tokio::sync::watch::channel(false);
+        tokio::spawn(crate::ingest::camera_http::serve(
+            "kipoi".into(),
+            listener,
+            tx,
+            metrics.clone(),
+            shutdown,
+        ));
+        let now = crate::detect::rfc3339(crate::ingest::now_utc_ms() as f64 / 1000.0);
+        // One good read of a listed plate, one outside the French alphabet, one without a
+        // confidence.
+        let body = format!(
+            r#"{{"hook": {{"id": "lane1"}}, "data": {{"camera_id": "lane1", "timestamp": "{now}",
+                "results": [{{"plate": "ab123cd", "score": 0.9, "region": {{"code": "fr"}}}},
+                            {{"plate": "abЖ123", "score": 0.9, "region": {{"code": "fr"}}}},
+                            {{"plate": "xy123zz", "region": {{"code": "fr"}}}}]}}}}"#
+        );
+        let client = tokio::spawn(async move {
+            let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+            let request = format!(
+                "POST /plates HTTP/1.1\r\nHost: agent\r\nContent-Length: {}\r\n\
+                 Connection: close\r\n\r\n{body}",
+                body.len()
+            );
+            stream.write_all(request.as_bytes()).await.unwrap();
+            let mut answer = String::new();
+            stream.read_to_string(&mut answer).await.unwrap();
+            answer
+        });
+        // The pipeline task's part (run.rs): each read to the engine, the verdict back.
+        let mut alerts = Vec::new();
+        for _ in 0..3 {
+            let m = rx.recv().await.unwrap();
+            let (raised, taken) = pipeline.handle_camera_read(&m.checkpoint, &m.text, m.arrival_ms);
+            alerts.extend(raised);
+            m.verdict.unwrap().send(taken).unwrap();
+        }
+        let answer = client.await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 202"), "{answer}");
+        assert!(
+            answer.ends_with(r#"{"accepted":1,"rejected":2}"#),
+            "{answer}"
+        );
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        assert_eq!(alerts[0].kind.as_str(), "plate_hotlist");
+        let stats = pipeline.plate_stats().unwrap();
+        assert_eq!((stats.reads, stats.accepted), (3, 1));
+        assert_eq!(stats.rejected_alphabet, 1);
+        assert_eq!(stats.rejected_malformed, 1, "a read without a confidence");
     }
 
     #[test]

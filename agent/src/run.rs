@@ -27,6 +27,8 @@ const FRAME_QUEUE: usize = 4096;
 const ALERT_QUEUE: usize = 1024;
 /// Track pictures waiting for the link; a newer one is shed rather than queue behind.
 const TRACK_QUEUE: usize = 2;
+/// Shared hotlist updates waiting for the pipeline (each may be megabytes of digests).
+const HOTLIST_QUEUE: usize = 4;
 /// Most alerts stored with one request (and so one fsync).
 const ALERT_BATCH: usize = 1024;
 
@@ -149,7 +151,28 @@ pub fn spawn_with_plates(
             shutdown_rx.clone(),
         )));
     }
+    for (checkpoint, addr) in config.plates.camera_http_listeners() {
+        tasks.push(tokio::spawn(ingest::camera_http::run(
+            checkpoint,
+            addr,
+            camera_tx.clone(),
+            metrics.clone(),
+            shutdown_rx.clone(),
+        )));
+    }
     drop(camera_tx);
+    let (hotlist_tx, hotlist_rx) = mpsc::channel::<crate::plates::HotlistUpdate>(HOTLIST_QUEUE);
+    // Shared hotlists only matter to a running plate engine.
+    if plates.is_some() && !config.plates.hotlist_topics.is_empty() {
+        tasks.push(tokio::spawn(ingest::hotlist_mqtt::run(
+            config.clone(),
+            hotlist_tx,
+            metrics.clone(),
+            shutdown_rx.clone(),
+        )));
+    } else {
+        drop(hotlist_tx);
+    }
     let mut pipeline = Pipeline::new(&config, metrics.clone());
     if let Some(engine) = plates {
         pipeline.set_plate_engine(engine);
@@ -166,8 +189,11 @@ pub fn spawn_with_plates(
     tasks.push(tokio::spawn(run_pipeline(
         pipeline,
         shared.clone(),
-        frame_rx,
-        camera_rx,
+        Inputs {
+            frames: frame_rx,
+            cameras: camera_rx,
+            hotlists: hotlist_rx,
+        },
         alert_tx,
         track_tx,
         shutdown_rx.clone(),
@@ -219,15 +245,19 @@ pub fn spawn_with_plates(
 pub fn plate_status(p: &crate::plates::PlateStats, s: &Snapshot) -> String {
     format!(
         " camera_lines={} camera_lines_overlong={} camera_lines_not_utf8={} \
-         camera_connections_refused={} plate_reads={} plate_accepted={} \
+         camera_connections_refused={} camera_http_requests={} camera_http_refused={} \
+         plate_reads={} plate_accepted={} \
          plate_rejected_malformed={} plate_rejected_alphabet={} plate_rejected_length={} \
          plate_rejected_confidence={} plate_rejected_time={} plate_rejected_checkpoint={} \
          plate_hotlist={} plate_clone={} repeat_crossing={} clear_plates_deleted={} \
-         plate_cap_hits={}",
+         plate_cap_hits={} hotlist_listed={} hotlist_messages={} hotlist_malformed={} \
+         hotlist_updates={} hotlist_stale={} hotlist_refused={} hotlist_link_errors={}",
         s.camera_lines,
         s.camera_lines_overlong,
         s.camera_lines_not_utf8,
         s.camera_connections_refused,
+        s.camera_http_requests,
+        s.camera_http_refused,
         p.reads,
         p.accepted,
         p.rejected_malformed,
@@ -240,7 +270,14 @@ pub fn plate_status(p: &crate::plates::PlateStats, s: &Snapshot) -> String {
         p.clone_events,
         p.repeat_events,
         p.clear_plates_deleted,
-        p.plate_cap_hits
+        p.plate_cap_hits,
+        p.hotlist_listed,
+        s.hotlist_messages,
+        s.hotlist_malformed,
+        p.hotlist_updates,
+        p.hotlist_stale,
+        p.hotlist_refused,
+        s.hotlist_link_errors,
     )
 }
 
@@ -254,11 +291,17 @@ struct Shared {
     plate_stats: watch::Sender<Option<crate::plates::PlateStats>>,
 }
 
+/// What the pipeline task takes in.
+struct Inputs {
+    frames: mpsc::Receiver<SourceFrame>,
+    cameras: mpsc::Receiver<ingest::camera::CameraMessage>,
+    hotlists: mpsc::Receiver<crate::plates::HotlistUpdate>,
+}
+
 async fn run_pipeline(
     mut pipeline: Pipeline,
     shared: Shared,
-    mut frames: mpsc::Receiver<SourceFrame>,
-    mut cameras: mpsc::Receiver<ingest::camera::CameraMessage>,
+    inputs: Inputs,
     alerts: mpsc::Sender<Alert>,
     tracks: mpsc::Sender<Vec<Message>>,
     mut shutdown: watch::Receiver<bool>,
@@ -269,21 +312,43 @@ async fn run_pipeline(
         metrics,
         plate_stats,
     } = shared;
+    let Inputs {
+        mut frames,
+        mut cameras,
+        mut hotlists,
+    } = inputs;
     let mut ticker = tokio::time::interval(Duration::from_secs(1));
     let tracks_every = (config.mqtt.tracks_interval_s > 0.0)
         .then(|| Duration::from_secs_f64(config.mqtt.tracks_interval_s));
     let mut track_ticker = tokio::time::interval(tracks_every.unwrap_or(Duration::from_secs(3600)));
     track_ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     track_ticker.tick().await;
+    // Without serial sources (a post of plate cameras only) the frame channel is closed from
+    // the start: the pipeline still runs, for the cameras and the clock, until shutdown.
+    let mut frames_open = true;
     loop {
         let raised = tokio::select! {
-            frame = frames.recv() => match frame {
+            frame = frames.recv(), if frames_open => match frame {
                 Some(f) => pipeline.handle_frame(f.frame, f.arrival_ms),
-                None => return,
+                None => {
+                    frames_open = false;
+                    continue;
+                }
             },
             // Without camera listeners the channel is closed: recv() yields None at once and
             // select! skips the branch.
-            Some(c) = cameras.recv() => pipeline.handle_camera_json(&c.checkpoint, &c.text, c.arrival_ms),
+            Some(c) = cameras.recv() => {
+                let (raised, taken) = pipeline.handle_camera_read(&c.checkpoint, &c.text, c.arrival_ms);
+                if let Some(verdict) = c.verdict {
+                    // The HTTP request may have gone (the camera hung up): nobody to tell.
+                    let _ = verdict.send(taken);
+                }
+                raised
+            }
+            Some(update) = hotlists.recv() => {
+                pipeline.update_hotlist(update);
+                continue;
+            }
             _ = ticker.tick() => {
                 plate_stats.send_replace(pipeline.plate_stats());
                 pipeline.tick(ingest::now_utc_ms() as f64 / 1000.0)
@@ -483,6 +548,10 @@ mod tests {
             repeat_events: 9,
             clear_plates_deleted: 11,
             plate_cap_hits: 12,
+            hotlist_listed: 13,
+            hotlist_updates: 14,
+            hotlist_stale: 15,
+            hotlist_refused: 16,
             ..Default::default()
         };
         let snapshot = Snapshot {
@@ -490,6 +559,11 @@ mod tests {
             camera_lines_overlong: 21,
             camera_lines_not_utf8: 22,
             camera_connections_refused: 23,
+            camera_http_requests: 24,
+            camera_http_refused: 25,
+            hotlist_messages: 26,
+            hotlist_malformed: 27,
+            hotlist_link_errors: 28,
             ..Snapshot::default()
         };
         let line = plate_status(&stats, &snapshot);
@@ -498,6 +572,8 @@ mod tests {
             "camera_lines_overlong=21",
             "camera_lines_not_utf8=22",
             "camera_connections_refused=23",
+            "camera_http_requests=24",
+            "camera_http_refused=25",
             "plate_reads=10",
             "plate_accepted=4",
             "plate_rejected_malformed=1",
@@ -511,6 +587,13 @@ mod tests {
             "repeat_crossing=9",
             "clear_plates_deleted=11",
             "plate_cap_hits=12",
+            "hotlist_listed=13",
+            "hotlist_updates=14",
+            "hotlist_stale=15",
+            "hotlist_refused=16",
+            "hotlist_messages=26",
+            "hotlist_malformed=27",
+            "hotlist_link_errors=28",
         ] {
             assert!(
                 line.contains(&format!(" {field}")),

@@ -28,15 +28,18 @@ pub const MAX_LINE: usize = 64 * 1024;
 /// Cameras served at once by one listener.
 pub const MAX_CONNECTIONS: usize = 64;
 
-/// One camera result as received.
-#[derive(Debug, Clone, PartialEq)]
+/// One camera result as received (a line over TCP, or one read of an HTTP request).
+#[derive(Debug)]
 pub struct CameraMessage {
     /// The checkpoint whose listener received it.
     pub checkpoint: String,
-    /// The line, without its terminator.
+    /// The read's JSON text (a line without its terminator).
     pub text: String,
     /// Arrival time, UTC milliseconds.
     pub arrival_ms: u64,
+    /// Told whether the plate engine took the read: the HTTP listener answers each request
+    /// with how many of its reads were taken. `None` over TCP, which has no answer.
+    pub verdict: Option<tokio::sync::oneshot::Sender<bool>>,
 }
 
 /// Binds `addr` for checkpoint `checkpoint` and serves it until shutdown; a failed bind is
@@ -46,15 +49,29 @@ pub async fn run(
     addr: SocketAddr,
     tx: mpsc::Sender<CameraMessage>,
     metrics: Arc<Metrics>,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) {
+    let mut shutdown_bind = shutdown.clone();
+    if let Some(listener) = bind(&checkpoint, addr, &metrics, &mut shutdown_bind).await {
+        serve(checkpoint, listener, tx, metrics, shutdown).await;
+    }
+}
+
+/// Binds `addr` for `checkpoint`'s cameras, retrying every few seconds while it cannot (the
+/// address may come up later; each failure counted, logged at a rate limit); `None` at
+/// shutdown.
+pub async fn bind(
+    checkpoint: &str,
+    addr: SocketAddr,
+    metrics: &Metrics,
+    shutdown: &mut watch::Receiver<bool>,
+) -> Option<TcpListener> {
     let mut log_limit = RateLimit::new(Duration::from_secs(60));
     loop {
         match TcpListener::bind(addr).await {
             Ok(listener) => {
                 tracing::info!(%checkpoint, %addr, "listening for plate cameras");
-                serve(checkpoint, listener, tx, metrics, shutdown).await;
-                return;
+                return Some(listener);
             }
             Err(e) => {
                 inc(&metrics.source_open_errors);
@@ -65,7 +82,7 @@ pub async fn run(
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(5)) => {}
-            _ = shutdown.changed() => return,
+            _ = shutdown.changed() => return None,
         }
     }
 }
@@ -159,6 +176,7 @@ async fn read_lines(
                             checkpoint: checkpoint.to_string(),
                             text,
                             arrival_ms: now_utc_ms(),
+                            verdict: None,
                         };
                         if tx.send(message).await.is_err() {
                             return "agent stopping";

@@ -1,11 +1,13 @@
 //! Ingest: byte streams from the outside world into frames (serial node links) and camera
-//! result lines ([`camera`]).
+//! results ([`camera`] over TCP, [`camera_http`] over HTTP).
 //!
 //! Each source runs in its own task with its own [`FrameDecoder`](borderfuse_common::frame::FrameDecoder),
 //! counts what it could not decode, and survives the device going away: it reopens it with
 //! jittered exponential backoff for as long as the agent runs.
 
 pub mod camera;
+pub mod camera_http;
+pub mod hotlist_mqtt;
 pub mod serial;
 
 use crate::metrics::{Metrics, inc};

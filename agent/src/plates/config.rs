@@ -5,7 +5,9 @@
 //! max_future_skew_s = 30          # reads further ahead of the post's clock are refused
 //! clear_retention_s = 86400       # plates in clear are deleted this long after their last read
 //! hotlist = ["/etc/borderfuse/hotlist.txt"]   # digests or clear plates, see plates::hotlist
-//! max_hotlist_entries = 2000000
+//! max_hotlist_entries = 2000000   # distinct digests, files and shared lists together
+//! hotlist_topics = ["borderfuse/v1/hotlist/+"]   # shared lists over MQTT, see below
+//! max_hotlist_message_bytes = 8388608
 //!
 //! [plates.matching]
 //! max_substitutions = 2           # OCR confusions assumed at most in one reading
@@ -26,10 +28,31 @@
 //! id = "kipoi"
 //! position = { lat = 40.93, lon = 26.33 }
 //! nodes = [31, 32]                # plate-reader nodes here (their PlateRead frames)
+//! camera_listen = "0.0.0.0:9300"       # cameras pushing JSON lines over TCP
+//! camera_http_listen = "0.0.0.0:9380"  # cameras POSTing JSON (Plate Recognizer Stream webhooks)
 //! ```
 //!
 //! The plate key is `sharing.plate_key`: the hotlist and the hashes that leave the post must
 //! be made with the same key.
+//!
+//! **Shared hotlists.** With `hotlist_topics`, the agent subscribes (QoS 1, its own MQTT
+//! connection to the `[mqtt]` broker with the same TLS and credentials, client id
+//! `<mqtt client id>-hotlist`) to these topic filters. Each message is one list, retained so
+//! that an agent starting later gets it:
+//!
+//! ```json
+//! {"list": "gr-stolen", "version": 42, "digests": ["<64 hex>", "..."]}
+//! ```
+//!
+//! Digests only (HMAC-SHA256 under `sharing.plate_key`, with or without `hmac-sha256:`),
+//! never plates in clear. A list is known by its topic and `list` name (so a partner the
+//! broker's ACL lets publish on its own topic only cannot replace another's list); a higher
+//! `version` replaces that list's previous digests, and only those; an equal or lower one is
+//! ignored (counted `hotlist_stale`). A message over `max_hotlist_message_bytes` (the broker
+//! is told this as the MQTT 5 maximum packet size, and drops such messages), with a bad
+//! digest, or that would take the files and lists past `max_hotlist_entries` distinct digests
+//! is refused, counted and logged at a rate limit, and the list held before stays. An empty
+//! retained message (the publisher clearing it) withdraws the lists of that topic.
 
 use super::confusion::VariantLimits;
 use super::crossing::{Checkpoint, CrossingLimits, RING_LEN};
@@ -53,8 +76,12 @@ pub struct PlatesConfig {
     pub clear_retention_s: f64,
     /// Hotlist files.
     pub hotlist: Vec<PathBuf>,
-    /// Most hotlist entries, all files together.
+    /// Most hotlist entries (distinct digests), all files and shared lists together.
     pub max_hotlist_entries: usize,
+    /// MQTT topic filters partners share hotlists on (see the module documentation).
+    pub hotlist_topics: Vec<String>,
+    /// Largest shared hotlist message taken, bytes.
+    pub max_hotlist_message_bytes: usize,
     /// `[plates.matching]`.
     pub matching: MatchingConfig,
     /// `[plates.crossing]`.
@@ -71,7 +98,9 @@ impl Default for PlatesConfig {
             max_future_skew_s: e.max_future_skew_s,
             clear_retention_s: e.clear_retention_s,
             hotlist: Vec::new(),
-            max_hotlist_entries: 2_000_000,
+            max_hotlist_entries: e.max_hotlist_entries,
+            hotlist_topics: Vec::new(),
+            max_hotlist_message_bytes: 8 * 1024 * 1024,
             matching: MatchingConfig::default(),
             crossing: CrossingConfig::default(),
             checkpoints: Vec::new(),
@@ -156,6 +185,12 @@ pub struct CheckpointConfig {
     /// listener taking one camera JSON object a line (OpenALPR / Plate Recognizer style).
     #[serde(default)]
     pub camera_listen: Option<String>,
+    /// Where the checkpoint's cameras POST their results over HTTP/1.1, e.g.
+    /// `"0.0.0.0:9380"`: Plate Recognizer Stream webhooks (JSON, without images), or one
+    /// read or an array of reads a request, to `/` or `/plates`
+    /// ([`crate::ingest::camera_http`]).
+    #[serde(default)]
+    pub camera_http_listen: Option<String>,
 }
 
 impl PlatesConfig {
@@ -170,6 +205,20 @@ impl PlatesConfig {
             if path.as_os_str().is_empty() {
                 return Err(invalid(format!("plates.hotlist[{i}]"), "must not be empty"));
             }
+        }
+        for (i, filter) in self.hotlist_topics.iter().enumerate() {
+            if let Err(reason) = check_topic_filter(filter) {
+                return Err(invalid(format!("plates.hotlist_topics[{i}]"), reason));
+            }
+        }
+        if !(1024..=MAX_HOTLIST_MESSAGE_LIMIT).contains(&self.max_hotlist_message_bytes) {
+            return Err(invalid(
+                "plates.max_hotlist_message_bytes",
+                format!(
+                    "{} must be 1024-{MAX_HOTLIST_MESSAGE_LIMIT}",
+                    self.max_hotlist_message_bytes
+                ),
+            ));
         }
         let m = &self.matching;
         if m.max_variants == 0 || m.max_variants > MAX_VARIANTS_LIMIT {
@@ -236,22 +285,33 @@ impl PlatesConfig {
                 ));
             }
             cp.position.validate(&format!("{key}.position"))?;
-            if let Some(listen) = &cp.camera_listen {
+            for (name, listen) in [
+                ("camera_listen", &cp.camera_listen),
+                ("camera_http_listen", &cp.camera_http_listen),
+            ] {
+                let Some(listen) = listen else { continue };
                 let addr: std::net::SocketAddr = listen.parse().map_err(|_| {
                     invalid(
-                        format!("{key}.camera_listen"),
+                        format!("{key}.{name}"),
                         format!("{listen:?} is not an address:port such as \"0.0.0.0:9300\""),
                     )
                 })?;
-                let taken = self.checkpoints[..i]
+                // Listeners before this one: every earlier checkpoint's, and this one's TCP
+                // listener when this is its HTTP one.
+                let earlier = self.checkpoints[..i]
                     .iter()
-                    .filter_map(|o| o.camera_listen.as_deref())
+                    .flat_map(|o| [o.camera_listen.as_deref(), o.camera_http_listen.as_deref()])
+                    .chain([(name == "camera_http_listen")
+                        .then_some(cp.camera_listen.as_deref())
+                        .flatten()]);
+                let taken = earlier
+                    .flatten()
                     .filter_map(|o| o.parse::<std::net::SocketAddr>().ok())
                     .any(|o| o == addr);
                 if taken {
                     return Err(invalid(
-                        format!("{key}.camera_listen"),
-                        format!("{listen} is another checkpoint's"),
+                        format!("{key}.{name}"),
+                        format!("{listen} is another camera listener's"),
                     ));
                 }
             }
@@ -277,9 +337,20 @@ impl PlatesConfig {
     /// Whether plate-reader nodes or camera listeners are configured (and so the engine must
     /// run).
     pub fn has_nodes(&self) -> bool {
+        self.checkpoints.iter().any(|c| {
+            !c.nodes.is_empty() || c.camera_listen.is_some() || c.camera_http_listen.is_some()
+        })
+    }
+
+    /// The checkpoints whose cameras POST over HTTP: (checkpoint id, address), validated.
+    pub fn camera_http_listeners(&self) -> Vec<(String, std::net::SocketAddr)> {
         self.checkpoints
             .iter()
-            .any(|c| !c.nodes.is_empty() || c.camera_listen.is_some())
+            .filter_map(|c| {
+                let addr = c.camera_http_listen.as_deref()?.parse().ok()?;
+                Some((c.id.clone(), addr))
+            })
+            .collect()
     }
 
     /// The checkpoints whose cameras push over TCP: (checkpoint id, address), validated.
@@ -334,9 +405,32 @@ impl PlatesConfig {
                     lon: c.position.lon,
                 })
                 .collect(),
+            max_hotlist_entries: self.max_hotlist_entries,
             ..EngineSettings::default()
         }
     }
+}
+
+/// Largest shared hotlist message a config may allow: MQTT's own packet limit is 256 MiB.
+pub const MAX_HOTLIST_MESSAGE_LIMIT: usize = 256 * 1024 * 1024 - 1024;
+
+/// Checks an MQTT topic filter: levels split by `/`, `+` a whole level, `#` the whole last
+/// level, no NUL, not empty.
+fn check_topic_filter(filter: &str) -> Result<(), String> {
+    if filter.is_empty() || filter.len() > 65_535 || filter.contains('\0') {
+        return Err(format!("{filter:?} is not an MQTT topic filter"));
+    }
+    let levels: Vec<&str> = filter.split('/').collect();
+    for (i, level) in levels.iter().enumerate() {
+        let wildcard_misplaced = (level.contains('+') && *level != "+")
+            || (level.contains('#') && (*level != "#" || i + 1 != levels.len()));
+        if wildcard_misplaced {
+            return Err(format!(
+                "{filter:?}: + and # must be whole levels, # the last"
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -412,6 +506,15 @@ mod tests {
             (
                 "[crossing]\nmax_crossings = 99",
                 "plates.crossing.max_crossings",
+            ),
+            ("hotlist_topics = [\"a/#/b\"]", "plates.hotlist_topics[0]"),
+            (
+                "hotlist_topics = [\"a/+\", \"a/b+\"]",
+                "plates.hotlist_topics[1]",
+            ),
+            (
+                "max_hotlist_message_bytes = 10",
+                "plates.max_hotlist_message_bytes",
             ),
             (
                 "[[checkpoint]]\nid = \"a\"\nposition = { lat = 95, lon = 0 }",

@@ -13,13 +13,15 @@
 //! | OCR-confusion variants with scores, a match score | [`confusion`] |
 //! | the hashed watchlist | [`hotlist`] |
 //! | passages per plate digest, clones, repeat crossings | [`crossing`] |
-//! | settings (`[plates]`) | [`config`] |
+//! | settings (`[plates]`), shared hotlists over MQTT | [`config`] |
+//! | offline replay of camera reads for scoring (`borderfuse-agent plates`) | [`replay`] |
 //!
 //! [`PlateEngine`] puts them together: [`PlateEngine::ingest`] takes a checked read and
 //! the clock and returns [`PlateEvent`]s. It keeps plates in clear only for
 //! `clear_retention_s` (for the operator's display and the alert at the post); its passage
-//! state is keyed by digests and kept for `crossing.retention_s`. It is not yet wired into
-//! the pipeline and the alert lifecycle: see the README's Plates section.
+//! state is keyed by digests and kept for `crossing.retention_s`. The pipeline feeds it node
+//! frames and camera reads (TCP lines, HTTP posts) and shared hotlist updates; see the
+//! README's Plates section.
 
 pub mod config;
 pub mod confusion;
@@ -27,6 +29,7 @@ pub mod crossing;
 pub mod format;
 pub mod hotlist;
 pub mod read;
+pub mod replay;
 
 pub use config::PlatesConfig;
 pub use confusion::{VariantLimits, Variants};
@@ -81,6 +84,16 @@ pub struct PlateStats {
     pub clear_plates_deleted: u64,
     /// Plates forgotten by the crossing tracker at the end of their retention.
     pub plates_forgotten: u64,
+    /// Distinct digests listed now (files and shared lists).
+    pub hotlist_listed: u64,
+    /// Shared hotlists taken (new lists and new versions).
+    pub hotlist_updates: u64,
+    /// Shared hotlists ignored: not newer than the version held.
+    pub hotlist_stale: u64,
+    /// Shared hotlists refused: beyond `max_hotlist_entries` or the number of lists.
+    pub hotlist_refused: u64,
+    /// Shared hotlists withdrawn (their retained message cleared).
+    pub hotlist_withdrawn: u64,
 }
 
 impl PlateStats {
@@ -175,6 +188,8 @@ pub struct EngineSettings {
     pub checkpoints: Vec<Checkpoint>,
     /// How often expired state is purged, s.
     pub purge_interval_s: f64,
+    /// Most distinct hotlist digests, files and shared lists together.
+    pub max_hotlist_entries: usize,
 }
 
 impl Default for EngineSettings {
@@ -187,6 +202,7 @@ impl Default for EngineSettings {
             crossing: CrossingLimits::default(),
             checkpoints: Vec::new(),
             purge_interval_s: 60.0,
+            max_hotlist_entries: 2_000_000,
         }
     }
 }
@@ -210,13 +226,27 @@ pub struct PlateEngine {
     stats: PlateStats,
     /// Refused reads are logged at most once a minute (all are counted).
     rejection_log: RateLimit,
+    /// So are refused shared hotlists.
+    hotlist_log: RateLimit,
+}
+
+/// A change to the shared hotlists, from their MQTT topics.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HotlistUpdate {
+    /// A list's new version.
+    Replace(hotlist::ListUpdate),
+    /// The retained message of `topic` was cleared: its lists are no longer shared.
+    Withdraw {
+        /// The topic.
+        topic: String,
+    },
 }
 
 impl PlateEngine {
     /// An engine hashing with `key` (the partners' shared plate key), matching `hotlist`.
     pub fn new(settings: EngineSettings, key: PlateKey, hotlist: Hotlist) -> PlateEngine {
         let crossings = CrossingTracker::new(settings.checkpoints.clone(), settings.crossing);
-        PlateEngine {
+        let mut engine = PlateEngine {
             settings,
             key,
             hotlist,
@@ -225,7 +255,10 @@ impl PlateEngine {
             next_purge: f64::NEG_INFINITY,
             stats: PlateStats::default(),
             rejection_log: RateLimit::new(Duration::from_secs(60)),
-        }
+            hotlist_log: RateLimit::new(Duration::from_secs(60)),
+        };
+        engine.refresh_listed();
+        engine
     }
 
     /// The counters.
@@ -233,9 +266,55 @@ impl PlateEngine {
         &self.stats
     }
 
-    /// The hotlist, to add to it.
+    fn refresh_listed(&mut self) {
+        self.stats.hotlist_listed = self.hotlist.len() as u64;
+    }
+
+    /// The hotlist, to add to it. (`hotlist_listed` is refreshed with the next update.)
     pub fn hotlist_mut(&mut self) -> &mut Hotlist {
         &mut self.hotlist
+    }
+
+    /// Takes a shared hotlist's new version (or drops a withdrawn topic's lists), within
+    /// `max_hotlist_entries`; a refused update leaves the list held before. Counted; logged
+    /// at a rate limit when refused.
+    pub fn update_hotlist(&mut self, update: HotlistUpdate) {
+        match update {
+            HotlistUpdate::Replace(list) => {
+                let id = list.id.clone();
+                let version = list.version;
+                match self
+                    .hotlist
+                    .replace_list(list, self.settings.max_hotlist_entries)
+                {
+                    Ok(change) => {
+                        self.stats.hotlist_updates += 1;
+                        tracing::info!(list = %id, version, previous = ?change.previous, added = change.added, removed = change.removed, listed = self.hotlist.len(), "shared hotlist taken");
+                    }
+                    Err(e) => {
+                        if matches!(e, hotlist::ListRefused::Stale { .. }) {
+                            self.stats.hotlist_stale += 1;
+                        } else {
+                            self.stats.hotlist_refused += 1;
+                        }
+                        if let Some(held_back) = self.hotlist_log.check() {
+                            tracing::warn!(error = %e, held_back, "shared hotlist not taken");
+                        }
+                    }
+                }
+            }
+            HotlistUpdate::Withdraw { topic } => {
+                let removed = self.hotlist.withdraw_topic(&topic);
+                self.stats.hotlist_withdrawn += 1;
+                tracing::info!(%topic, removed, listed = self.hotlist.len(), "shared hotlists withdrawn");
+            }
+        }
+        self.refresh_listed();
+    }
+
+    /// The hotlist.
+    pub fn hotlist(&self) -> &Hotlist {
+        &self.hotlist
     }
 
     /// The clear text of a plate still retained at the post.
@@ -364,10 +443,7 @@ impl PlateEngine {
         match read::from_frame(read, t, checkpoint, now, self.settings.max_future_skew_s) {
             Ok(observation) => self.ingest(&observation, now),
             Err(e) => {
-                self.stats.count_rejection(&e);
-                if let Some(held_back) = self.rejection_log.check() {
-                    tracing::warn!(checkpoint, error = %e, held_back, "plate read refused");
-                }
+                self.refuse(checkpoint, &e);
                 Vec::new()
             }
         }
@@ -381,12 +457,47 @@ impl PlateEngine {
                 self.ingest(&observation, now)
             }
             Err(e) => {
-                self.stats.count_rejection(&e);
-                if let Some(held_back) = self.rejection_log.check() {
-                    tracing::warn!(checkpoint, error = %e, held_back, "plate read refused");
-                }
+                self.refuse(checkpoint, &e);
                 Vec::new()
             }
+        }
+    }
+
+    /// A camera JSON read replayed offline ([`replay`]): the clock is `clock`, the newest
+    /// read time so far, advanced to this read's time when it is newer (so the future-skew
+    /// check never refuses a replayed read). Returns the events and the read's time when it
+    /// could be read.
+    pub fn ingest_json_replayed(
+        &mut self,
+        text: &str,
+        checkpoint: &str,
+        clock: &mut Option<Time>,
+    ) -> (Vec<PlateEvent>, Option<Time>) {
+        // No clock to be ahead of: the read's own time becomes the clock.
+        let parsed = read::from_camera_json(
+            text,
+            checkpoint,
+            f64::INFINITY,
+            self.settings.max_future_skew_s,
+        );
+        match parsed {
+            Ok((observation, dropped)) => {
+                let now = clock.map_or(observation.t, |c| c.max(observation.t));
+                *clock = Some(now);
+                self.stats.candidates_dropped += dropped;
+                (self.ingest(&observation, now), Some(observation.t))
+            }
+            Err(e) => {
+                self.refuse(checkpoint, &e);
+                (Vec::new(), None)
+            }
+        }
+    }
+
+    fn refuse(&mut self, checkpoint: &str, error: &ReadError) {
+        self.stats.count_rejection(error);
+        if let Some(held_back) = self.rejection_log.check() {
+            tracing::warn!(checkpoint, error = %error, held_back, "plate read refused");
         }
     }
 

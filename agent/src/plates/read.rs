@@ -103,7 +103,9 @@ struct CameraJson {
     camera_id: Option<Value>,
     #[serde(alias = "laneId")]
     lane: Option<Value>,
-    direction: Option<String>,
+    /// Text; Plate Recognizer Stream sends a number (degrees in the image), or `""`, which
+    /// says nothing about entering or leaving: unknown.
+    direction: Option<Value>,
     #[serde(alias = "dateObserved")]
     timestamp: Option<Value>,
     epoch_time: Option<u64>,
@@ -115,8 +117,10 @@ struct CameraJson {
 struct CameraCandidate {
     #[serde(alias = "identifier")]
     plate: String,
+    /// Plate Recognizer Stream's webhooks list candidates without a score: such a candidate
+    /// is dropped (counted), since a variant's score is built from it.
     #[serde(alias = "score")]
-    confidence: f64,
+    confidence: Option<f64>,
 }
 
 /// Checks a confidence figure.
@@ -145,15 +149,18 @@ fn check_time(t: Time, now: Time, max_skew_s: f64) -> Result<(), ReadError> {
 /// plate; returns them with the number dropped.
 fn candidates(
     plate: &str,
-    raw: impl IntoIterator<Item = (String, f64)>,
+    raw: impl IntoIterator<Item = (String, Option<f64>)>,
     format: &'static CountryFormat,
 ) -> Result<(Vec<Candidate>, u64), ReadError> {
     let mut kept: Vec<Candidate> = Vec::new();
     let mut dropped = 0;
     for (text, c) in raw {
-        let confidence = confidence(c)?;
-        match normalise(&text, format) {
-            Ok(p) if p != plate && !kept.iter().any(|k| k.plate == p) => {
+        let confidence = c.map(confidence).transpose()?;
+        match (normalise(&text, format), confidence) {
+            // Stream lists the plate itself first, unscored: not a loss.
+            (Ok(p), None) if p == plate => {}
+            (_, None) => dropped += 1,
+            (Ok(p), Some(confidence)) if p != plate && !kept.iter().any(|k| k.plate == p) => {
                 if kept.len() < MAX_CANDIDATES {
                     kept.push(Candidate {
                         plate: p,
@@ -163,8 +170,8 @@ fn candidates(
                     dropped += 1;
                 }
             }
-            Ok(_) => {}
-            Err(_) => dropped += 1,
+            (Ok(_), Some(_)) => {}
+            (Err(_), Some(_)) => dropped += 1,
         }
     }
     kept.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
@@ -285,11 +292,82 @@ pub fn from_camera_json(
             checkpoint: checkpoint.to_owned(),
             camera: msg.camera_id.as_ref().and_then(text_of).unwrap_or_default(),
             lane,
-            direction: direction(msg.direction.as_deref()),
+            direction: direction(msg.direction.as_ref().and_then(Value::as_str)),
             t,
         },
         dropped,
     ))
+}
+
+/// Most reads one HTTP body may carry: a Stream webhook has one result per vehicle in the
+/// frame, a batch from an agent a few dozen; the body's size bounds it too.
+pub const MAX_READS_PER_BODY: usize = 256;
+
+/// The reads of a body a camera POSTed, each as the JSON text of one read
+/// ([`from_camera_json`] checks them): the body is one read object, an array of them, or a
+/// Plate Recognizer Stream webhook, `{"hook": {"id": ...}, "data": {"camera_id": ...,
+/// "timestamp": ..., "results": [{"plate": ..., "score": ..., "region": {"code": ...},
+/// "candidates": [...]}, ...]}}`, whose results take the envelope's `camera_id` (else
+/// `hook.id`) and `timestamp` unless they carry their own.
+///
+/// Only the body's shape is checked here; an error means no read could be found in it at
+/// all (not JSON, not an object or array, more than [`MAX_READS_PER_BODY`] reads).
+pub fn camera_reads(body: &str) -> Result<Vec<String>, ReadError> {
+    let value: Value =
+        serde_json::from_str(body).map_err(|e| ReadError::Malformed(e.to_string()))?;
+    let reads: Vec<Value> = match value {
+        Value::Array(items) => items,
+        Value::Object(mut object) => match object.remove("data") {
+            Some(Value::Object(mut data)) if data.contains_key("results") => {
+                let Some(Value::Array(results)) = data.remove("results") else {
+                    return Err(ReadError::Malformed("data.results is not an array".into()));
+                };
+                let hook_id = object
+                    .get("hook")
+                    .and_then(|h| h.get("id"))
+                    .filter(|id| !id.is_null())
+                    .cloned();
+                let camera = data.remove("camera_id").or(hook_id);
+                let timestamp = data.remove("timestamp");
+                results
+                    .into_iter()
+                    .map(|mut result| {
+                        if let Value::Object(r) = &mut result {
+                            for (name, value) in [("camera_id", &camera), ("timestamp", &timestamp)]
+                            {
+                                if let Some(v) = value
+                                    && !r.contains_key(name)
+                                {
+                                    r.insert(name.to_owned(), v.clone());
+                                }
+                            }
+                        }
+                        result
+                    })
+                    .collect()
+            }
+            // A read that happens to have a `data` member: put it back.
+            Some(data) => {
+                object.insert("data".to_owned(), data);
+                vec![Value::Object(object)]
+            }
+            None => vec![Value::Object(object)],
+        },
+        other => {
+            return Err(ReadError::Malformed(format!(
+                "body is {other}, not an object or array"
+            )));
+        }
+    };
+    if reads.len() > MAX_READS_PER_BODY {
+        return Err(ReadError::Malformed(format!(
+            "{} reads in one body, at most {MAX_READS_PER_BODY}",
+            reads.len()
+        )));
+    }
+    // A read that is not an object is passed on as it is: the engine refuses and counts it
+    // like any malformed read.
+    Ok(reads.iter().map(Value::to_string).collect())
 }
 
 #[cfg(test)]
@@ -424,5 +502,68 @@ mod tests {
             from_frame(&read, NOW + 100.0, "kipoi", NOW, 30.0),
             Err(ReadError::Future { .. })
         ));
+    }
+
+    #[test]
+    fn a_stream_webhook_becomes_one_read_per_result_with_the_envelopes_camera_and_time() {
+        // As Plate Recognizer Stream posts it (its documentation's sample, shortened):
+        // candidates without scores, `direction` empty or in degrees.
+        let body = r#"{"hook": {"target": "http://post/plates", "id": "camera-1",
+            "event": "recognition"},
+          "data": {"camera_id": "camera-1", "timestamp": "2026-11-18T05:56:13.606935Z",
+            "timestamp_local": "2026-11-18 05:56:13.606935+00:00",
+            "results": [
+              {"box": {"xmin": 460, "ymin": 57, "xmax": 557, "ymax": 82}, "plate": "ab123cd",
+               "region": {"code": "fr", "score": 0.413}, "score": 0.839,
+               "candidates": [{"plate": "ab123cd"}, {"plate": "a8123cd", "score": 0.5}],
+               "dscore": 0.441, "vehicle": {"type": "Sedan"}, "direction": ""},
+              {"plate": "xy987", "score": 0.7, "direction": 212, "camera_id": "other",
+               "timestamp": "2026-11-18T05:56:14Z"}]}}"#;
+        let reads = camera_reads(body).unwrap();
+        assert_eq!(reads.len(), 2);
+        let (first, dropped) = json(&reads[0]).unwrap();
+        assert_eq!(first.plate, "AB123CD");
+        assert_eq!(first.format.country, "FR");
+        assert!((first.confidence - 0.839).abs() < 1e-6);
+        assert_eq!(first.camera, "camera-1");
+        assert!(
+            (first.t - 1_794_981_373.606_935).abs() < 1e-3,
+            "{}",
+            first.t
+        );
+        assert_eq!(first.direction, Direction::Unknown);
+        let cands: Vec<&str> = first.candidates.iter().map(|c| c.plate.as_str()).collect();
+        assert_eq!(cands, ["A8123CD"]);
+        assert_eq!(dropped, 0, "the plate itself is left out, not dropped");
+        let (second, _) = json(&reads[1]).unwrap();
+        assert_eq!(
+            (second.plate.as_str(), second.camera.as_str()),
+            ("XY987", "other")
+        );
+        assert_eq!(second.t, 1_794_981_374.0);
+        let unscored = r#"{"plate": "AB123CD", "confidence": 0.9, "epoch_time": 1,
+            "candidates": [{"plate": "A8123CD"}]}"#;
+        assert_eq!(
+            json(unscored).unwrap().1,
+            1,
+            "an unscored candidate is dropped"
+        );
+    }
+
+    #[test]
+    fn a_body_is_one_read_or_an_array_of_reads() {
+        let one = r#"{"plate": "AB123CD", "confidence": 0.9, "epoch_time": 1, "data": 3}"#;
+        assert_eq!(camera_reads(one).unwrap().len(), 1);
+        let reads = camera_reads(&format!("[{one}, 7]")).unwrap();
+        assert_eq!(reads.len(), 2);
+        assert!(matches!(json(&reads[1]), Err(ReadError::Malformed(_))));
+        for bad in ["", "{", "3", "\"null\"", r#"{"data": {"results": 1}}"#] {
+            assert!(
+                matches!(camera_reads(bad), Err(ReadError::Malformed(_))),
+                "{bad}"
+            );
+        }
+        let many = format!("[{}]", vec!["{}"; MAX_READS_PER_BODY + 1].join(","));
+        assert!(matches!(camera_reads(&many), Err(ReadError::Malformed(_))));
     }
 }

@@ -548,3 +548,43 @@ fn plate_events_become_alerts_of_their_kind_at_the_checkpoint_with_stable_ids() 
     let payload = serde_json::to_value(a.payload("GR", "kipoi")).unwrap();
     assert_eq!(payload["kind"], "plate_clone");
 }
+
+#[test]
+fn a_shared_hotlist_is_matched_once_taken_replaced_by_newer_versions_only_and_withdrawn() {
+    use super::hotlist::{ListId, ListUpdate};
+    let mut e = engine(&[]);
+    let list = |version: u64, plates: &[&str]| {
+        HotlistUpdate::Replace(ListUpdate {
+            id: ListId {
+                topic: "borderfuse/v1/hotlist/bg".into(),
+                name: "wanted".into(),
+            },
+            version,
+            digests: plates.iter().map(|p| PlateDigest::of(&key(), p)).collect(),
+        })
+    };
+    e.update_hotlist(list(2, &["AB123CD"]));
+    let ev = e.ingest(&obs("AB123CD", "FR", "kipoi", NOW), NOW);
+    assert_eq!(ev.len(), 1, "{ev:?}");
+    assert_eq!(ev[0].kind(), "plate_hotlist");
+    // A replayed older version changes nothing.
+    e.update_hotlist(list(1, &["XY987ZZ"]));
+    assert!(e.hotlist().contains(&PlateDigest::of(&key(), "AB123CD")));
+    // Version 3 no longer lists it.
+    e.update_hotlist(list(3, &["XY987ZZ"]));
+    let ev = e.ingest(&obs("AB123CD", "FR", "evzoni", NOW + 7200.0), NOW + 7200.0);
+    assert!(ev.iter().all(|e| e.kind() != "plate_hotlist"), "{ev:?}");
+    e.update_hotlist(HotlistUpdate::Withdraw {
+        topic: "borderfuse/v1/hotlist/bg".into(),
+    });
+    let s = e.stats();
+    assert_eq!(
+        (
+            s.hotlist_updates,
+            s.hotlist_stale,
+            s.hotlist_withdrawn,
+            s.hotlist_listed
+        ),
+        (2, 1, 1, 0)
+    );
+}

@@ -305,18 +305,8 @@ impl Link {
 
 /// The rumqttc options of `config`: MQTT 5, clean start, last will, credentials, TLS.
 pub fn mqtt_options(config: &Config) -> Result<MqttOptions, ConfigError> {
-    let m = &config.mqtt;
     let topics = Topics::new(&config.post.country, &config.post.post);
-    let mut options = MqttOptions::new(config.client_id(), m.host.clone(), m.port);
-    options.set_keep_alive(Duration::from_secs(m.keep_alive_s));
-    options.set_clean_start(true);
-    options.set_connection_timeout(10);
-    let mut network = rumqttc::NetworkOptions::new();
-    // An alert is one small packet: send it now, not when Nagle's algorithm has waited for
-    // the previous packet's TCP acknowledgement (tens of milliseconds).
-    network.set_tcp_nodelay(true);
-    network.set_connection_timeout(10);
-    options.set_network_options(network);
+    let mut options = connection_options(config, config.client_id())?;
     options.set_last_will(rumqttc::v5::mqttbytes::v5::LastWill::new(
         topics.status(),
         status_payload(config, "offline"),
@@ -332,6 +322,24 @@ pub fn mqtt_options(config: &Config) -> Result<MqttOptions, ConfigError> {
             user_properties: vec![(SCHEMA_PROPERTY.into(), STATUS_SCHEMA.into())],
         }),
     ));
+    Ok(options)
+}
+
+/// The rumqttc options of a connection to `config`'s broker as `client_id`: MQTT 5, clean
+/// start, keep-alive, credentials, TLS; no last will (only the alert link's connection
+/// speaks for the post's status). The hotlist subscriber connects with these too.
+pub fn connection_options(config: &Config, client_id: String) -> Result<MqttOptions, ConfigError> {
+    let m = &config.mqtt;
+    let mut options = MqttOptions::new(client_id, m.host.clone(), m.port);
+    options.set_keep_alive(Duration::from_secs(m.keep_alive_s));
+    options.set_clean_start(true);
+    options.set_connection_timeout(10);
+    let mut network = rumqttc::NetworkOptions::new();
+    // An alert is one small packet: send it now, not when Nagle's algorithm has waited for
+    // the previous packet's TCP acknowledgement (tens of milliseconds).
+    network.set_tcp_nodelay(true);
+    network.set_connection_timeout(10);
+    options.set_network_options(network);
     if let Some(user) = &m.username {
         options.set_credentials(user.clone(), config.mqtt_password()?.unwrap_or_default());
     }
