@@ -48,6 +48,10 @@ pub const SCORED_KINDS: &[&str] = &[
     "plate_clone",
 ];
 
+/// How far before its event an alert's time may read, s: a reported time is rounded to the
+/// millisecond twice on its way (a camera's timestamp, then the alert's RFC 3339 time).
+const ALERT_TIME_RESOLUTION_S: f64 = 0.002;
+
 /// Sampling step of the coverage and geometry tests, s.
 const STEP_S: f64 = 1.0;
 
@@ -582,7 +586,10 @@ pub fn score_alerts(
         }
     }
     let matches = |e: &ExpectedEvent, a: &ObservedAlert| {
-        if a.kind != e.kind || a.t_s < e.from_s || a.t_s > e.to_s + rules.max_latency_s {
+        // Times are printed to the millisecond: an alert a hair before its event's start
+        // (rounded down) is on time.
+        let from = e.from_s - ALERT_TIME_RESOLUTION_S;
+        if a.kind != e.kind || a.t_s < from || a.t_s > e.to_s + rules.max_latency_s {
             return false;
         }
         let close = |(x, y): (f64, f64)| (x - a.at.0).hypot(y - a.at.1) <= rules.radius_m;
@@ -626,7 +633,7 @@ pub fn score_alerts(
                     }
                 }
                 if let Some(t) = earliest {
-                    latencies.push(t - e.from_s);
+                    latencies.push((t - e.from_s).max(0.0));
                 }
             }
             latencies.sort_by(f64::total_cmp);
