@@ -12,7 +12,8 @@
 //! - `zone_entry`: a vessel seen by a sensor entering a watched zone, or crossing the
 //!   border into `border_sides.alert_into`;
 //! - `rendezvous`: two vessels within [`RuleDefaults::rendezvous_distance_m`] of each other
-//!   for [`RuleDefaults::rendezvous_duration_s`], outside port areas, both seen by a sensor;
+//!   for [`RuleDefaults::rendezvous_duration_s`], both no faster than
+//!   [`RuleDefaults::rendezvous_max_speed_kn`], outside port areas, both seen by a sensor;
 //! - `plate_hotlist`: a hotlisted vehicle's crossing that a camera read;
 //! - `plate_clone`: a plate read at a checkpoint sooner after its read at another than a car
 //!   could drive between them.
@@ -64,12 +65,15 @@ pub struct RuleDefaults {
     pub rendezvous_distance_m: f64,
     /// `rules.rendezvous.min_duration_s`.
     pub rendezvous_duration_s: f64,
+    /// `rules.rendezvous.max_speed_kn`: both vessels this slow.
+    pub rendezvous_max_speed_kn: f64,
 }
 
 /// The defaults.
 pub const RULE_DEFAULTS: RuleDefaults = RuleDefaults {
     rendezvous_distance_m: 200.0,
     rendezvous_duration_s: 600.0,
+    rendezvous_max_speed_kn: 3.0,
 };
 
 /// One event the agent should alert on.
@@ -319,30 +323,80 @@ pub fn expected_events(scenario: &Scenario) -> Vec<ExpectedEvent> {
         }
     }
 
-    // rendezvous: pairs close together long enough, outside ports, both seen.
+    // rendezvous: pairs close together long enough, outside ports, both seen. Pairs are
+    // found per time step on a grid of cells as wide as the distance (each vessel checks
+    // its own and the eight neighbouring cells), so a busy strait costs vessels × steps,
+    // not vessels² × steps.
     let ports: Vec<Vec<(f64, f64)>> = scenario.ports.iter().map(|p| p.ring(&frame)).collect();
     let in_port = |s: &State| ports.iter().any(|r| inside(r, (s.x, s.y)));
-    for i in 0..routes.len() {
-        for j in i + 1..routes.len() {
-            let (a, b) = (&scenario.vessels[i], &scenario.vessels[j]);
-            // Cheap reject: never within reach of each other.
-            let together = |t: f64| {
-                let (sa, sb) = (routes[i].state_at(t), routes[j].state_at(t));
-                (sa.x - sb.x).hypot(sa.y - sb.y) <= RULE_DEFAULTS.rendezvous_distance_m
-                    && !in_port(&sa)
-                    && !in_port(&sb)
-                    && seen(a, &sa, t)
-                    && seen(b, &sb, t)
-            };
-            for (from, to) in stretches(&times, together) {
-                let raised = from + RULE_DEFAULTS.rendezvous_duration_s;
-                if to >= raised {
-                    let s = routes[i].state_at(raised);
-                    let mut e = event("rendezvous", &a.name, raised, to, (s.x, s.y));
-                    e.other = Some(b.name.clone());
-                    events.push(e);
+    let reach = RULE_DEFAULTS.rendezvous_distance_m;
+    let cell_of = |s: &State| ((s.x / reach).floor() as i64, (s.y / reach).floor() as i64);
+    // Pair → (first, last) time of its current run together.
+    let mut runs: BTreeMap<(usize, usize), (f64, f64)> = BTreeMap::new();
+    let mut finished: Vec<((usize, usize), (f64, f64))> = Vec::new();
+    let mut grid: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
+    for &t in &times {
+        grid.clear();
+        let states: Vec<Option<State>> = scenario
+            .vessels
+            .iter()
+            .zip(&routes)
+            .map(|(v, r)| {
+                let s = r.state_at(t);
+                let slow = s.speed_kn() <= RULE_DEFAULTS.rendezvous_max_speed_kn;
+                (slow && !in_port(&s) && seen(v, &s, t)).then_some(s)
+            })
+            .collect();
+        for (i, s) in states.iter().enumerate() {
+            if let Some(s) = s {
+                grid.entry(cell_of(s)).or_default().push(i);
+            }
+        }
+        let mut together: BTreeSet<(usize, usize)> = BTreeSet::new();
+        for (i, s) in states.iter().enumerate() {
+            let Some(a) = s else { continue };
+            let (cx, cy) = cell_of(a);
+            for dx in -1..=1 {
+                for dy in -1..=1 {
+                    for &j in grid.get(&(cx + dx, cy + dy)).into_iter().flatten() {
+                        let close = states[j]
+                            .as_ref()
+                            .is_some_and(|b| (a.x - b.x).hypot(a.y - b.y) <= reach);
+                        if j > i && close {
+                            together.insert((i, j));
+                        }
+                    }
                 }
             }
+        }
+        runs.retain(|pair, run| {
+            let goes_on = together.contains(pair);
+            if !goes_on {
+                finished.push((*pair, *run));
+            }
+            goes_on
+        });
+        for pair in together {
+            runs.entry(pair)
+                .and_modify(|run| run.1 = t)
+                .or_insert((t, t));
+        }
+    }
+    finished.extend(runs);
+    finished.sort_by(|a, b| a.1.0.total_cmp(&b.1.0).then(a.0.cmp(&b.0)));
+    for ((i, j), (from, to)) in finished {
+        let raised = from + RULE_DEFAULTS.rendezvous_duration_s;
+        if to >= raised {
+            let s = routes[i].state_at(raised);
+            let mut e = event(
+                "rendezvous",
+                &scenario.vessels[i].name,
+                raised,
+                to,
+                (s.x, s.y),
+            );
+            e.other = Some(scenario.vessels[j].name.clone());
+            events.push(e);
         }
     }
 

@@ -34,7 +34,6 @@ pub mod report;
 pub mod scenario;
 pub mod scenarios;
 pub mod score;
-pub mod strait;
 pub mod traffic;
 pub mod world;
 

@@ -36,6 +36,7 @@
 //! [rules.rendezvous]
 //! max_distance_m = 200.0
 //! min_duration_s = 600.0
+//! max_speed_kn = 3.0         # both this slow: ships under way in one lane are no meeting
 //! ports = [{ name = "vathy", geojson_file = "zones/vathy-port.geojson" }]
 //! ```
 
@@ -332,6 +333,10 @@ pub struct RendezvousConfig {
     pub max_distance_m: f64,
     /// For at least this long, seconds.
     pub min_duration_s: f64,
+    /// Both no faster than this, knots: a transfer needs the hulls nearly still alongside;
+    /// ships under way in one traffic lane pass as close for as long. A meeting ends when
+    /// either goes faster than 1.5 times this.
+    pub max_speed_kn: f64,
     /// Port areas, where vessels lie close together for good reasons.
     pub ports: Vec<AreaConfig>,
 }
@@ -343,6 +348,7 @@ impl Default for RendezvousConfig {
             severity: Severity::High,
             max_distance_m: 200.0,
             min_duration_s: 600.0,
+            max_speed_kn: 3.0,
             ports: Vec::new(),
         }
     }
@@ -503,6 +509,7 @@ impl RulesConfig {
         let r = &self.rendezvous;
         positive("rules.rendezvous.max_distance_m", r.max_distance_m)?;
         positive("rules.rendezvous.min_duration_s", r.min_duration_s)?;
+        positive("rules.rendezvous.max_speed_kn", r.max_speed_kn)?;
         areas("rules.rendezvous.ports", &r.ports)?;
         Ok(())
     }

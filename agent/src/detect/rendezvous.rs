@@ -1,5 +1,7 @@
 //! `rendezvous`: two confirmed tracks within `max_distance_m` of each other for longer than
-//! `min_duration_s`, away from port areas: a transfer at sea (fuel, catch, people, cargo).
+//! `min_duration_s`, both no faster than `max_speed_kn`, away from port areas: a transfer at
+//! sea (fuel, catch, people, cargo). The speed bound is what tells a transfer from two ships
+//! under way in one traffic lane, which pass as close for as long.
 //!
 //! Close pairs are found through a grid of cells as wide as the parting distance, sorted by
 //! cell: each track looks only at the tracks of its own and the eight neighbouring cells, so
@@ -17,6 +19,7 @@ use super::lifecycle::{Draft, Seen, Situations};
 use super::scene::{Context, Scene, identity_of, usable};
 use super::{Alert, AlertKind, rfc3339, round_to};
 use crate::decode::Time;
+use crate::fuse::ais::KNOT_MPS;
 use crate::fuse::{Track, TrackId, TrackStatus};
 use nalgebra::Vector2;
 use serde_json::json;
@@ -173,14 +176,17 @@ impl RendezvousRule {
     ) {
         let now = scene.now;
         let key = (a.id, b.id);
+        let slowest = self.config.max_speed_kn * KNOT_MPS;
+        let slow = a.speed_mps() <= slowest && b.speed_mps() <= slowest;
+        let still_slow = a.speed_mps().max(b.speed_mps()) <= slowest * PART_FACTOR;
         let meeting = match self.meetings.get_mut(&key) {
-            Some(m) if d <= self.config.max_distance_m * PART_FACTOR => {
+            Some(m) if d <= self.config.max_distance_m * PART_FACTOR && still_slow => {
                 m.round = self.round;
                 m.closest_m = m.closest_m.min(d);
                 *m
             }
             Some(_) => return,
-            None if d <= self.config.max_distance_m => {
+            None if d <= self.config.max_distance_m && slow => {
                 if self.meetings.len() >= self.capacity {
                     self.refused += 1;
                     return;
@@ -258,6 +264,22 @@ mod tests {
             w.eval(t, |ctx, scene| r.evaluate(ctx, scene, &mut out));
         }
         out
+    }
+
+    #[test]
+    fn two_ships_under_way_together_in_a_lane_are_no_meeting() {
+        let mut w = World::new();
+        let mut r = rule(vec![]);
+        let mut out = Vec::new();
+        // 150 m abeam of each other, both north at 10 kn, for 20 minutes.
+        for k in 0..600u32 {
+            let t = T0 + 2.0 * f64::from(k);
+            let north = 10.0 * KNOT_MPS * 2.0 * f64::from(k);
+            w.radar(t, &[(5000.0, north), (5150.0, north)]);
+            w.eval(t, |ctx, scene| r.evaluate(ctx, scene, &mut out));
+        }
+        assert!(out.is_empty(), "{out:#?}");
+        assert_eq!(r.meetings(), 0);
     }
 
     #[test]
