@@ -225,6 +225,8 @@ pub const MAX_CLUTTER_PER_SCAN: f64 = 10_000.0;
 /// Radar cross-section of a vessel, and of a radar's reference target, when the file gives
 /// none, m²: a small open boat.
 pub const DEFAULT_RCS_M2: f64 = 10.0;
+/// How far from the origin any place of a scenario may be, m.
+pub const MAX_SCENE_RADIUS_M: f64 = 500_000.0;
 /// A radar detector's false alarm probability when the file gives none.
 pub const DEFAULT_FALSE_ALARM_PROBABILITY: f64 = 1e-6;
 
@@ -697,6 +699,58 @@ impl Scenario {
         crate::world::validate_areas("land", &self.land)?;
         crate::world::validate_areas("ports", &self.ports)?;
         crate::world::validate_areas("zones", &self.zones)?;
+        self.on_the_map()
+    }
+
+    /// Every place of the scene within [`MAX_SCENE_RADIUS_M`] of the origin: the local
+    /// east/north frame that truth, detections and the agent's tracker share is a tangent
+    /// plane, and a sensor or route far beyond it is a typo (a sign, a swapped latitude and
+    /// longitude) far more often than a plan.
+    fn on_the_map(&self) -> Result<(), ScenarioError> {
+        let frame = self.frame();
+        let mut places: Vec<(String, Geodetic)> = Vec::new();
+        for (i, p) in self.border.iter().enumerate() {
+            places.push((format!("border[{i}]"), *p));
+        }
+        for (i, r) in self.radars.iter().enumerate() {
+            places.push((format!("radars[{i}].position"), r.position));
+        }
+        for (i, r) in self.ais_receivers.iter().enumerate() {
+            places.push((format!("ais_receivers[{i}].position"), r.position));
+        }
+        for (i, v) in self.vessels.iter().enumerate() {
+            for (j, p) in v.route.iter().enumerate() {
+                places.push((format!("vessels[{i}].route[{j}]"), *p));
+            }
+        }
+        for (i, c) in self.checkpoints.iter().enumerate() {
+            places.push((format!("checkpoints[{i}].position"), c.position));
+        }
+        for (list, areas) in [
+            ("land", &self.land),
+            ("ports", &self.ports),
+            ("zones", &self.zones),
+        ] {
+            for (i, a) in areas.iter().enumerate() {
+                for (j, p) in a.polygon.iter().enumerate() {
+                    places.push((format!("{list}[{i}].polygon[{j}]"), *p));
+                }
+            }
+        }
+        for (key, p) in places {
+            let (east, north) = frame.to_east_north(p);
+            let distance = east.hypot(north);
+            if !(distance <= MAX_SCENE_RADIUS_M) {
+                return Err(invalid(
+                    key,
+                    format!(
+                        "is {:.0} km from the origin; the scene must lie within {:.0} km of it",
+                        distance / 1000.0,
+                        MAX_SCENE_RADIUS_M / 1000.0
+                    ),
+                ));
+            }
+        }
         Ok(())
     }
 }
@@ -1425,10 +1479,10 @@ cameras = [
 ]
 
 [[checkpoints]]
-id = "promachonas"
-position = { lat_deg = 41.37, lon_deg = 23.36 }
+id = "kastanies"
+position = { lat_deg = 41.6476, lon_deg = 26.4816 }
 country = "GR"
-cameras = [{ id = "prom-1", lane = 1, direction = "entering" }]
+cameras = [{ id = "kastanies-1", lane = 1, direction = "entering" }]
 
 [[vehicles]]
 plate = "ABE1234"
@@ -1531,6 +1585,12 @@ return_fraction = 0.3
                 "dwell_s = 900.0",
                 "dwell_s = -1.0",
                 "vessels[0].route[1].dwell_s",
+            ),
+            // A sign lost: the radar put in the Atlantic.
+            (
+                "lat_deg = 37.725, lon_deg = 27.045, alt_m = 120.0 }\nscan",
+                "lat_deg = 37.725, lon_deg = -27.045, alt_m = 120.0 }\nscan",
+                "radars[0].position",
             ),
             (
                 "alert_into = \"GR\"",
