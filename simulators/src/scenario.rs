@@ -740,7 +740,9 @@ impl Scenario {
         for (key, p) in places {
             let (east, north) = frame.to_east_north(p);
             let distance = east.hypot(north);
-            if !(distance <= MAX_SCENE_RADIUS_M) {
+            // NaN (a position validation let through) is off the map too.
+            let on_map = distance.is_finite() && distance <= MAX_SCENE_RADIUS_M;
+            if !on_map {
                 return Err(invalid(
                     key,
                     format!(
