@@ -86,12 +86,22 @@ enum Command {
         tracks: PathBuf,
         #[command(flatten)]
         gospa: GospaArgs,
-        /// Also write the summary and every scan's score to this JSON file.
+        /// Also write the summary and every scan's score to this JSON file (with the alert
+        /// scores under `alerts` when --expected and --alerts are given).
         #[arg(long)]
         json: Option<PathBuf>,
         /// Print the per-scan table (CSV) after the summary.
         #[arg(long)]
         per_scan: bool,
+        /// Also score the agent's alerts against the scenario's expected events
+        /// (expected.json written by `generate`; needs --alerts).
+        #[arg(long, requires = "alerts")]
+        expected: Option<PathBuf>,
+        /// The agent's alerts, one JSON payload a line (needs --expected).
+        #[arg(long, requires = "expected")]
+        alerts: Option<PathBuf>,
+        #[command(flatten)]
+        matching: AlertMatchArgs,
     },
     /// Write a tracking scenario (truth.csv, detections.csv, meta.json) in the CSV format of
     /// shared/tools/stonesoup_gnn.py: crossing, sharp-turn, dense or delayed-ais.
@@ -120,15 +130,8 @@ enum Command {
         /// The agent's alerts, one JSON payload a line (e.g. the demo's stdout).
         #[arg(long)]
         alerts: PathBuf,
-        /// The scenario the events came from (default: the built-in border_crossing).
-        #[arg(long)]
-        scenario: Option<PathBuf>,
-        /// How long after its event's window an alert may come, s.
-        #[arg(long, default_value_t = 60.0)]
-        max_latency_s: f64,
-        /// How far from the actor an alert may be placed, m.
-        #[arg(long, default_value_t = 500.0)]
-        radius_m: f64,
+        #[command(flatten)]
+        matching: AlertMatchArgs,
         /// Also write the scores as JSON here.
         #[arg(long)]
         json: Option<PathBuf>,
@@ -181,6 +184,36 @@ impl GospaArgs {
     }
 }
 
+/// How alerts are matched to the events a scenario expects, as `score` and `score-alerts`
+/// take it.
+#[derive(Debug, clap::Args)]
+struct AlertMatchArgs {
+    /// The scenario the events came from (default: the built-in border_crossing).
+    #[arg(long)]
+    scenario: Option<PathBuf>,
+    /// How long after its event's window an alert may come, s.
+    #[arg(long, default_value_t = 60.0)]
+    max_latency_s: f64,
+    /// How far from the actor an alert may be placed, m.
+    #[arg(long, default_value_t = 500.0)]
+    radius_m: f64,
+}
+
+impl AlertMatchArgs {
+    fn rules(&self) -> Result<events::MatchRules> {
+        if !(self.max_latency_s.is_finite() && self.max_latency_s >= 0.0) {
+            bail!("--max-latency-s must be a number >= 0");
+        }
+        if !(self.radius_m.is_finite() && self.radius_m > 0.0) {
+            bail!("--radius-m must be a number > 0");
+        }
+        Ok(events::MatchRules {
+            max_latency_s: self.max_latency_s,
+            radius_m: self.radius_m,
+        })
+    }
+}
+
 fn main() -> Result<()> {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -220,21 +253,29 @@ fn main() -> Result<()> {
             gospa,
             json,
             per_scan,
-        } => score_files(&truth, &tracks, &gospa.config()?, json.as_deref(), per_scan),
+            expected,
+            alerts,
+            matching,
+        } => {
+            let mut out = score_files(&truth, &tracks, &gospa.config()?, per_scan)?;
+            if let (Some(expected), Some(alerts)) = (expected, alerts) {
+                let scenario = load(matching.scenario.as_deref())?;
+                let scored = score_alerts_files(&scenario, &expected, &alerts, matching.rules()?)?;
+                if let serde_json::Value::Object(map) = &mut out {
+                    map.insert("alerts".into(), scored);
+                }
+            }
+            write_json(json.as_deref(), &out)
+        }
         Command::ScoreAlerts {
             expected,
             alerts,
-            scenario,
-            max_latency_s,
-            radius_m,
+            matching,
             json,
         } => {
-            let scenario = load(scenario.as_deref())?;
-            let rules = events::MatchRules {
-                max_latency_s,
-                radius_m,
-            };
-            score_alerts_files(&scenario, &expected, &alerts, rules, json.as_deref())
+            let scenario = load(matching.scenario.as_deref())?;
+            let scored = score_alerts_files(&scenario, &expected, &alerts, matching.rules()?)?;
+            write_json(json.as_deref(), &scored)
         }
         Command::Report {
             truth,
@@ -287,13 +328,13 @@ fn main() -> Result<()> {
     }
 }
 
+/// Prints the GOSPA summary (and the per-scan table); returns the JSON of both.
 fn score_files(
     truth: &Path,
     tracks: &Path,
     config: &score::ScoreConfig,
-    json: Option<&Path>,
     per_scan: bool,
-) -> Result<()> {
+) -> Result<serde_json::Value> {
     let result = score::score_files(truth, tracks, config)?;
     let mut stdout = std::io::stdout().lock();
     let name = tracks
@@ -304,26 +345,16 @@ fn score_files(
     if per_scan {
         stdout.write_all(result.per_scan_csv().as_bytes())?;
     }
-    if let Some(path) = json {
-        std::fs::write(path, result.to_json())
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    Ok(())
+    Ok(serde_json::from_str(&result.to_json())?)
 }
 
+/// Prints the alert scores as a table; returns them as JSON.
 fn score_alerts_files(
     scenario: &Scenario,
     expected: &Path,
     alerts: &Path,
     rules: events::MatchRules,
-    json: Option<&Path>,
-) -> Result<()> {
-    if !(rules.max_latency_s.is_finite() && rules.max_latency_s >= 0.0) {
-        bail!("--max-latency-s must be a number >= 0");
-    }
-    if !(rules.radius_m.is_finite() && rules.radius_m > 0.0) {
-        bail!("--radius-m must be a number > 0");
-    }
+) -> Result<serde_json::Value> {
     let text = std::fs::read_to_string(expected)
         .with_context(|| format!("cannot read {}", expected.display()))?;
     let expected: events::Expected = serde_json::from_str(&text)
@@ -378,9 +409,13 @@ fn score_alerts_files(
             "({unreadable} alert lines could not be read; see the log)"
         )?;
     }
-    if let Some(path) = json {
-        let out = serde_json::json!({ "unreadable_lines": unreadable, "kinds": scores });
-        std::fs::write(path, format!("{out:#}\n"))
+    Ok(serde_json::json!({ "unreadable_lines": unreadable, "kinds": scores }))
+}
+
+/// Writes `value` as pretty JSON to `path`, if given.
+fn write_json(path: Option<&Path>, value: &serde_json::Value) -> Result<()> {
+    if let Some(path) = path {
+        std::fs::write(path, format!("{value:#}\n"))
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(())
