@@ -391,17 +391,23 @@ fn decode_ais(
                 shiptype,
             })
         };
+    // The three position reports (1-3, 18, 19) share field names, not a type.
+    macro_rules! position_of {
+        ($p:expr, $class:expr) => {
+            position(
+                $p.mmsi,
+                ($p.lat_deg(), $p.lon_deg()),
+                $p.second,
+                ($p.speed_knots(), $p.course_deg(), $p.heading_deg()),
+                $p.accuracy,
+                $class,
+            )
+        };
+    }
     match AisMessage::decode(&bits) {
         Ok(AisMessage::Position(p)) => {
             inc(&m.ais_messages);
-            out.extend(position(
-                p.mmsi,
-                (p.lat_deg(), p.lon_deg()),
-                p.second,
-                (p.speed_knots(), p.course_deg(), p.heading_deg()),
-                p.accuracy,
-                AisClass::A,
-            ));
+            out.extend(position_of!(p, AisClass::A));
         }
         Ok(AisMessage::ClassBPosition(p)) => {
             inc(&m.ais_messages);
@@ -410,25 +416,11 @@ fn decode_ais(
             } else {
                 AisClass::BSotdma
             };
-            out.extend(position(
-                p.mmsi,
-                (p.lat_deg(), p.lon_deg()),
-                p.second,
-                (p.speed_knots(), p.course_deg(), p.heading_deg()),
-                p.accuracy,
-                class,
-            ));
+            out.extend(position_of!(p, class));
         }
         Ok(AisMessage::ClassBExtended(p)) => {
             inc(&m.ais_messages);
-            out.extend(position(
-                p.mmsi,
-                (p.lat_deg(), p.lon_deg()),
-                p.second,
-                (p.speed_knots(), p.course_deg(), p.heading_deg()),
-                p.accuracy,
-                AisClass::BSotdma,
-            ));
+            out.extend(position_of!(p, AisClass::BSotdma));
             out.push(statics(p.mmsi, Some(&p.shipname), None, Some(p.shiptype)));
         }
         Ok(AisMessage::StaticVoyage(s)) => {
