@@ -3,7 +3,9 @@
 //! same way: `borderfuse-agent track --detections DIR/detections.csv --out tracks.csv`.
 //!
 //! Input `detections.csv`: `t,sensor_id,model,z0,z1,r00,r01,r11,sx,sy,truth_id`, one row per
-//! detection, a scan being the rows that share `t`; `model` is `xy` (z = east, north) or `rb`
+//! detection, a scan being the rows that share `t` (or, for a rotating radar whose plots
+//! each carry their own time, one revolution: see [`batches`]); `model` is `xy` (z = east,
+//! north) or `rb`
 //! (z0 = bearing in radians counter-clockwise from east, z1 = range, from (sx, sy)). The
 //! `truth_id` column is for diagnostics and never read. An optional `t_arrival` column says
 //! when a row reached the tracker (delayed AIS): rows are then fed in arrival order through
@@ -256,6 +258,114 @@ fn read_detections(path: &Path, ais_sensors: &[String]) -> Result<Input, CsvErro
     })
 }
 
+/// Rows into scans, in the order they reach the tracker, each with its arrival time.
+///
+/// A scan is the consecutive rows that share a time (and an arrival). A rotating radar is
+/// different: each plot has its own time, the moment the beam crossed it, and a scan is a
+/// revolution, as the live pipeline closes it on the north marker. A sensor is taken for one
+/// when nearly all its rows have distinct times; its revolutions are told apart by the
+/// bearing, which grows clockwise through a revolution and wraps at the next (or by a gap of
+/// over a minute), and each goes to the tracker as one batch at its last plot's time. Without
+/// this, every plot would be a scan of its own, and every track a miss on each of the others.
+/// With arrival times (delayed reports), rows keep their arrival order and the re-ordering
+/// window decides.
+fn batches(rows: &[Row], has_arrival: bool) -> Vec<(Batch, f64)> {
+    let batch = |t: f64| Batch {
+        t,
+        dets: Vec::new(),
+        looking: Vec::new(),
+    };
+    // Revolution of each row of a rotating radar (sensor, revolution), `None` for the rest.
+    let mut revolution: Vec<Option<(SensorId, u32)>> = vec![None; rows.len()];
+    if !has_arrival {
+        let mut by_sensor: HashMap<SensorId, Vec<usize>> = HashMap::new();
+        for (i, r) in rows.iter().enumerate() {
+            if matches!(r.det.model, MeasurementModel::RangeBearing { .. }) {
+                by_sensor.entry(r.det.sensor).or_default().push(i);
+            }
+        }
+        for (sensor, indices) in by_sensor {
+            let mut keys: Vec<i64> = indices.iter().map(|&i| time_key(rows[i].det.t)).collect();
+            keys.dedup();
+            let rotating = indices.len() >= 10 && keys.len() * 10 >= indices.len() * 9;
+            if !rotating {
+                continue;
+            }
+            // The beam's turn rate: the median bearing advance per second between plots that
+            // follow each other within a revolution (most do).
+            let tau = std::f64::consts::TAU;
+            let mut rates: Vec<f64> = indices
+                .windows(2)
+                .filter_map(|w| {
+                    let (a, b) = (&rows[w[0]].det, &rows[w[1]].det);
+                    let (dt, db) = (b.t - a.t, b.z[1] - a.z[1]);
+                    (dt > 0.0 && db > 0.0 && db < std::f64::consts::PI).then(|| db / dt)
+                })
+                .collect();
+            rates.sort_by(f64::total_cmp);
+            // A radar turns once in 0.25-60 s; a slower "rate" is one target's bearing
+            // drifting from scan to scan: each of its plots is then a scan of its own.
+            let Some(rate) = rates
+                .get(rates.len() / 2)
+                .copied()
+                .filter(|r| r.is_finite() && *r >= tau / 60.0)
+            else {
+                continue;
+            };
+            let mut n = 0u32;
+            let mut last: Option<(f64, f64)> = None;
+            for &i in &indices {
+                let (t, bearing) = (rows[i].det.t, rows[i].det.z[1]);
+                if let Some((t0, b0)) = last {
+                    // Turns of the beam between the two plots: the bearing wrapped, or more
+                    // time passed than the bearing's advance took.
+                    let advance = (bearing - b0).rem_euclid(tau);
+                    let turns = (((t - t0) * rate - advance) / tau).round();
+                    if bearing < b0 || turns >= 1.0 || t - t0 > 60.0 {
+                        n += 1;
+                    }
+                }
+                last = Some((t, bearing));
+                revolution[i] = Some((sensor, n));
+            }
+        }
+    }
+    let mut out: Vec<(Batch, f64)> = Vec::new();
+    let mut open: HashMap<(SensorId, u32), usize> = HashMap::new();
+    let mut i = 0;
+    while i < rows.len() {
+        if let Some(rev) = revolution[i] {
+            let at = *open.entry(rev).or_insert_with(|| {
+                out.push((batch(rows[i].det.t), rows[i].arrival));
+                out.len() - 1
+            });
+            // Complete at its last plot, which is also when it reached the tracker.
+            out[at].0.t = rows[i].det.t;
+            out[at].1 = rows[i].arrival;
+            out[at].0.dets.push(rows[i].det);
+            i += 1;
+            continue;
+        }
+        let (key, arrival) = (time_key(rows[i].det.t), rows[i].arrival);
+        let mut b = batch(rows[i].det.t);
+        while i < rows.len()
+            && revolution[i].is_none()
+            && time_key(rows[i].det.t) == key
+            && rows[i].arrival == arrival
+        {
+            b.dets.push(rows[i].det);
+            i += 1;
+        }
+        out.push((b, arrival));
+    }
+    if !has_arrival {
+        // A revolution reaches the tracker when it is complete; stable, so equal times keep
+        // the file's order.
+        out.sort_by(|a, b| a.0.t.total_cmp(&b.0.t));
+    }
+    out
+}
+
 /// Milliseconds key of a time, as the script compares times.
 fn time_key(t: f64) -> i64 {
     (t * 1000.0).round() as i64
@@ -327,7 +437,6 @@ pub fn track_csv(
     let mut per_scan = Vec::new();
     let mut dets_per_scan = Vec::new();
     let mut written = 0usize;
-    let mut i = 0;
     // The pictures to write: every distinct detection time, in order.
     let mut picture_keys: Vec<i64> = rows.iter().map(|r| time_key(r.det.t)).collect();
     picture_keys.sort_unstable();
@@ -369,20 +478,7 @@ pub fn track_csv(
         dets_per_scan.push(batch.dets.len());
         Ok(())
     };
-    while i < rows.len() {
-        // One batch: consecutive rows with the same time key (and, with arrival times, the
-        // same arrival).
-        let key = time_key(rows[i].det.t);
-        let arrival = rows[i].arrival;
-        let mut batch = Batch {
-            t: rows[i].det.t,
-            dets: Vec::new(),
-            looking: Vec::new(),
-        };
-        while i < rows.len() && time_key(rows[i].det.t) == key && rows[i].arrival == arrival {
-            batch.dets.push(rows[i].det);
-            i += 1;
-        }
+    for (mut batch, arrival) in batches(&rows, input.has_arrival) {
         // Every sensor of the file reports each of its scans in full: the ones that looked at
         // this time are those with a detection in it, or all when it has none.
         batch.looking = all_sensors
@@ -470,6 +566,62 @@ fn timing_of(per_scan: &[f64], dets: &[usize], config: &TrackerConfig, warmup: u
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn plot(t: f64, sensor: SensorId, compass_deg: f64) -> Row {
+        Row {
+            arrival: t,
+            det: Detection {
+                t,
+                sensor,
+                z: Vector2::new(1000.0, compass_deg.to_radians()),
+                model: MeasurementModel::RangeBearing {
+                    sensor: Vector2::zeros(),
+                    r: Matrix2::identity(),
+                },
+                mmsi: None,
+                motion: None,
+            },
+        }
+    }
+
+    #[test]
+    fn a_rotating_radars_plots_are_batched_by_revolution() {
+        // A 2 s radar (sensor 0): three targets at 30°, 150° and 270° on 20 revolutions, each
+        // plot at the moment the beam crosses it; on revolution 10 only the 270° target and
+        // on revolution 11 only the 30° one, so no bearing wraps between them (the turn rate
+        // tells them apart). An AIS report (sensor 1) in the middle of revolution 5.
+        let mut rows = Vec::new();
+        for k in 0..20u32 {
+            for bearing in [30.0, 150.0, 270.0] {
+                let dropped = (k == 10 && bearing != 270.0) || (k == 11 && bearing != 30.0);
+                if !dropped {
+                    rows.push(plot(f64::from(k) * 2.0 + bearing / 180.0, 0, bearing));
+                }
+            }
+        }
+        let mut ais = plot(11.0, 1, 0.0);
+        ais.det.model = MeasurementModel::Position {
+            r: Matrix2::identity(),
+        };
+        rows.push(ais);
+        rows.sort_by(|a, b| a.det.t.total_cmp(&b.det.t));
+        let out = batches(&rows, false);
+        let sizes: Vec<usize> = out.iter().map(|(b, _)| b.dets.len()).collect();
+        let mut want = vec![3; 20];
+        want[10] = 1;
+        want[11] = 1;
+        // The AIS report goes before revolution 5, which completes after it.
+        want.insert(5, 1);
+        assert_eq!(sizes, want);
+        // Each revolution at its last plot's time, in time order.
+        assert_eq!(out[0].0.t, 270.0 / 180.0);
+        assert!(out.windows(2).all(|w| w[0].0.t <= w[1].0.t));
+        // Synchronous scans (every plot of a scan at one time) stay grouped by time.
+        let synchronous: Vec<Row> = (0..20u32)
+            .flat_map(|k| [30.0, 150.0].map(|b| plot(f64::from(k), 0, b)))
+            .collect();
+        assert_eq!(batches(&synchronous, false).len(), 20);
+    }
 
     #[test]
     fn a_bad_value_is_an_error_naming_line_and_column() {
