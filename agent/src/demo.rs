@@ -39,6 +39,9 @@ pub struct DemoOptions {
     /// Also write the scenario's expected events here (`bordersim score-alerts` scores the
     /// printed alerts against them).
     pub expected_out: Option<std::path::PathBuf>,
+    /// The scene to play (`None`: the built-in `border_crossing`). Its radars and AIS
+    /// receivers get a pseudo-terminal each; its zones, border and ports go into the rules.
+    pub scenario: Option<Scenario>,
 }
 
 /// What happened.
@@ -392,7 +395,10 @@ struct SignatureCounts {
 
 /// Runs the demo.
 pub async fn run(options: DemoOptions) -> anyhow::Result<DemoReport> {
-    let scenario = Scenario::border_crossing();
+    let scenario = options
+        .scenario
+        .clone()
+        .unwrap_or_else(Scenario::border_crossing);
     let port = free_port()?;
     start_broker(port)?;
     // Any config would do to build the policy; the real one needs the serial ports, which

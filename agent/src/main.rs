@@ -180,6 +180,11 @@ enum Command {
         /// score-alerts --expected FILE --alerts <the demo's stdout>`).
         #[arg(long)]
         expected_out: Option<PathBuf>,
+        /// Play this scenario instead of the built-in border crossing (a maritime one of
+        /// simulators/scenarios/, e.g. night_crossing.toml; raise --speed and --duration to
+        /// cover it).
+        #[arg(long)]
+        scenario: Option<PathBuf>,
     },
 }
 
@@ -310,10 +315,11 @@ fn main() -> std::process::ExitCode {
             duration,
             speed,
             expected_out,
+            scenario,
         } => {
             // rumqttd logs routine disconnections as errors; the demo reports broker trouble itself.
             init_logging("warn,rumqttd=off");
-            demo(duration, speed, expected_out)
+            demo(duration, speed, expected_out, scenario)
         }
     };
     match result {
@@ -492,13 +498,29 @@ fn ais_decode(fragment_timeout_ms: u64) -> anyhow::Result<()> {
 }
 
 #[cfg(feature = "demo")]
-fn demo(duration: f64, speed: f64, expected_out: Option<PathBuf>) -> anyhow::Result<()> {
+fn demo(
+    duration: f64,
+    speed: f64,
+    expected_out: Option<PathBuf>,
+    scenario: Option<PathBuf>,
+) -> anyhow::Result<()> {
     use borderfuse_agent::demo::{DemoOptions, run};
     anyhow::ensure!(
         duration.is_finite() && duration > 0.0,
         "--duration must be > 0"
     );
     anyhow::ensure!(speed.is_finite() && speed > 0.0, "--speed must be > 0");
+    let scenario = match scenario {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read scenario {}", path.display()))?;
+            Some(
+                borderfuse_sim::scenario::Scenario::from_toml(&text)
+                    .with_context(|| format!("scenario {}", path.display()))?,
+            )
+        }
+        None => None,
+    };
     let runtime = tokio::runtime::Runtime::new().context("starting the tokio runtime")?;
     let report = runtime.block_on(run(DemoOptions {
         duration: std::time::Duration::from_secs_f64(duration),
@@ -506,6 +528,7 @@ fn demo(duration: f64, speed: f64, expected_out: Option<PathBuf>) -> anyhow::Res
         print_alerts: true,
         print_status: true,
         expected_out,
+        scenario,
     }))?;
     eprintln!("{}", report.summary());
     // The demo's threads (broker, simulator) are not joinable; leave without waiting.

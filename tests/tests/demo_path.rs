@@ -9,6 +9,7 @@ use std::time::Duration;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_dark_boat_raises_exactly_one_dark_target_alert_and_the_ais_ship_none() {
     let report = run(DemoOptions {
+        scenario: None,
         duration: Duration::from_secs(12),
         speed: 3.0,
         print_alerts: false,
