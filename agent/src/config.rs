@@ -25,6 +25,11 @@
 //! position = { lat = 37.69, lon = 26.97 }
 //! range_m = 40000.0
 //!
+//! [[nmea_source]]               # the receiver's own NMEA output: tcp, udp or serial
+//! name = "ais-samos-net"
+//! receiver = "ais-samos"
+//! tcp = "192.168.10.20:10110"
+//!
 //! [rules.dark_target]
 //! after_s = 60.0
 //!
@@ -95,6 +100,9 @@ pub struct Config {
     /// Byte streams of node frames.
     #[serde(default, rename = "source")]
     pub sources: Vec<SourceConfig>,
+    /// Standard NMEA 0183 feeds (AIS receivers' own output) over TCP, UDP or serial.
+    #[serde(default, rename = "nmea_source")]
+    pub nmea_sources: Vec<NmeaSourceConfig>,
     /// Radar nodes, by node id.
     #[serde(default, rename = "radar")]
     pub radars: Vec<RadarConfig>,
@@ -197,6 +205,109 @@ pub struct SourceConfig {
 
 fn default_baud() -> u32 {
     115_200
+}
+
+/// A standard NMEA 0183 feed: the `!AIVDM` lines an AIS receiver prints on its serial port,
+/// serves to TCP clients or sends as UDP datagrams. Exactly one of `tcp`, `udp`, `serial`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NmeaSourceConfig {
+    /// Name in logs and status.
+    pub name: String,
+    /// The `ais_receiver` (by `name`) whose position and range the lines are attributed to:
+    /// these lines carry no node id.
+    pub receiver: String,
+    /// `HOST:PORT` of the receiver's TCP server; the agent connects as a client.
+    #[serde(default)]
+    pub tcp: Option<String>,
+    /// `BIND_ADDR:PORT` the agent binds to receive the receiver's datagrams.
+    #[serde(default)]
+    pub udp: Option<String>,
+    /// Serial device the receiver prints on.
+    #[serde(default)]
+    pub serial: Option<PathBuf>,
+    /// Baud rate of `serial` (only with `serial`); 38400, IEC 61162-2's, when absent.
+    #[serde(default)]
+    pub baud: Option<u32>,
+    /// First delay before reconnecting (reopening, rebinding) after a failure,
+    /// milliseconds; doubles up to `reopen_max_ms`.
+    #[serde(default = "default_reopen_min_ms")]
+    pub reopen_min_ms: u64,
+    /// Longest delay between attempts, milliseconds.
+    #[serde(default = "default_reopen_max_ms")]
+    pub reopen_max_ms: u64,
+}
+
+/// How an NMEA source is reached (see [`NmeaSourceConfig::transport`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NmeaTransport {
+    /// Connect to this `HOST:PORT`.
+    Tcp(String),
+    /// Bind this address and receive datagrams.
+    Udp(std::net::SocketAddr),
+    /// Open this serial port at this baud rate.
+    Serial(PathBuf, u32),
+}
+
+/// IEC 61162-2 (high-speed NMEA, what AIS receivers use) runs at 38400 baud.
+pub const NMEA_HIGH_SPEED_BAUD: u32 = 38_400;
+
+impl NmeaSourceConfig {
+    /// The transport, checked; the error names the key (`key` prefixes it, e.g.
+    /// `nmea_source[0]`).
+    pub fn transport(&self, key: &str) -> Result<NmeaTransport, ConfigError> {
+        let key = |field: &str| format!("{key}.{field}");
+        let transport = match (&self.tcp, &self.udp, &self.serial) {
+            (Some(tcp), None, None) => {
+                // A host name is resolved when connecting (it may not resolve yet at start-up);
+                // only the shape is checked here.
+                let port = tcp.rsplit_once(':').and_then(|(host, port)| {
+                    (!host.is_empty()).then(|| port.parse::<u16>().ok())?
+                });
+                if !matches!(port, Some(p) if p != 0) {
+                    return Err(invalid(
+                        key("tcp"),
+                        format!("{tcp:?} is not HOST:PORT (port 1-65535)"),
+                    ));
+                }
+                NmeaTransport::Tcp(tcp.clone())
+            }
+            (None, Some(udp), None) => {
+                let addr = udp.parse().map_err(|_| {
+                    invalid(
+                        key("udp"),
+                        format!(
+                            "{udp:?} is not an IP address and port to bind, e.g. \"0.0.0.0:10110\""
+                        ),
+                    )
+                })?;
+                NmeaTransport::Udp(addr)
+            }
+            (None, None, Some(path)) => {
+                if path.as_os_str().is_empty() {
+                    return Err(invalid(key("serial"), "must not be empty"));
+                }
+                let baud = self.baud.unwrap_or(NMEA_HIGH_SPEED_BAUD);
+                if !(50..=4_000_000).contains(&baud) {
+                    return Err(invalid(
+                        key("baud"),
+                        format!("{baud} is not a serial baud rate"),
+                    ));
+                }
+                NmeaTransport::Serial(path.clone(), baud)
+            }
+            _ => {
+                return Err(invalid(
+                    key("tcp"),
+                    "give exactly one of tcp, udp and serial",
+                ));
+            }
+        };
+        if self.baud.is_some() && !matches!(transport, NmeaTransport::Serial(..)) {
+            return Err(invalid(key("baud"), "only applies to a serial source"));
+        }
+        Ok(transport)
+    }
 }
 fn default_reopen_min_ms() -> u64 {
     250
@@ -540,6 +651,33 @@ impl Config {
                     format!("{} is not a serial baud rate", s.baud),
                 ));
             }
+            if s.reopen_min_ms == 0 || s.reopen_min_ms > s.reopen_max_ms {
+                return Err(invalid(
+                    key("reopen_min_ms"),
+                    format!(
+                        "must be > 0 and ≤ reopen_max_ms ({} > {})",
+                        s.reopen_min_ms, s.reopen_max_ms
+                    ),
+                ));
+            }
+        }
+
+        for (i, s) in self.nmea_sources.iter().enumerate() {
+            let prefix = format!("nmea_source[{i}]");
+            let key = |field: &str| format!("{prefix}.{field}");
+            if s.name.is_empty() || !names.insert(s.name.as_str()) {
+                return Err(invalid(
+                    key("name"),
+                    format!("{:?} is empty or not unique among sources", s.name),
+                ));
+            }
+            if !self.ais_receivers.iter().any(|a| a.name == s.receiver) {
+                return Err(invalid(
+                    key("receiver"),
+                    format!("{:?} is not the name of an ais_receiver", s.receiver),
+                ));
+            }
+            s.transport(&prefix)?;
             if s.reopen_min_ms == 0 || s.reopen_min_ms > s.reopen_max_ms {
                 return Err(invalid(
                     key("reopen_min_ms"),
@@ -1024,6 +1162,72 @@ key_file = "DIR/post.key""#,
         }
         let e = error_of(&format!("{MINIMAL}[outbox]\nmax_megabytes = 3\n"));
         assert!(e.contains("max_megabytes"), "{e}");
+    }
+
+    #[test]
+    fn nmea_sources_take_exactly_one_transport_and_name_their_keys() {
+        let c = Config::parse(&format!(
+            "{MINIMAL}\n[[nmea_source]]\nname = \"ais-tcp\"\nreceiver = \"ais\"\ntcp = \"receiver.local:10110\"\n\
+             \n[[nmea_source]]\nname = \"ais-udp\"\nreceiver = \"ais\"\nudp = \"0.0.0.0:10111\"\n\
+             \n[[nmea_source]]\nname = \"ais-serial\"\nreceiver = \"ais\"\nserial = \"/dev/ttyUSB1\"\n"
+        ))
+        .unwrap();
+        let transports: Vec<_> = c
+            .nmea_sources
+            .iter()
+            .map(|s| s.transport("nmea_source").unwrap())
+            .collect();
+        assert_eq!(
+            transports,
+            vec![
+                NmeaTransport::Tcp("receiver.local:10110".into()),
+                NmeaTransport::Udp("0.0.0.0:10111".parse().unwrap()),
+                NmeaTransport::Serial("/dev/ttyUSB1".into(), 38_400),
+            ]
+        );
+        let source = |body: &str| format!("{MINIMAL}\n[[nmea_source]]\nname = \"n\"\n{body}\n");
+        let cases = [
+            ("receiver = \"ais\"", "nmea_source[0].tcp: give exactly one"),
+            (
+                "receiver = \"ais\"\ntcp = \"h:1\"\nudp = \"0.0.0.0:1\"",
+                "nmea_source[0].tcp: give exactly one",
+            ),
+            (
+                "receiver = \"radar\"\ntcp = \"h:1\"",
+                "nmea_source[0].receiver",
+            ),
+            ("receiver = \"ais\"\ntcp = \"h\"", "nmea_source[0].tcp"),
+            ("receiver = \"ais\"\ntcp = \":10110\"", "nmea_source[0].tcp"),
+            ("receiver = \"ais\"\ntcp = \"h:0\"", "nmea_source[0].tcp"),
+            (
+                "receiver = \"ais\"\nudp = \"any:10110\"",
+                "nmea_source[0].udp",
+            ),
+            (
+                "receiver = \"ais\"\nserial = \"/dev/ttyS0\"\nbaud = 7",
+                "nmea_source[0].baud",
+            ),
+            (
+                "receiver = \"ais\"\ntcp = \"h:1\"\nbaud = 38400",
+                "nmea_source[0].baud",
+            ),
+            ("receiver = \"ais\"\nserial = \"\"", "nmea_source[0].serial"),
+            (
+                "receiver = \"ais\"\ntcp = \"h:1\"\nreopen_min_ms = 0",
+                "nmea_source[0].reopen_min_ms",
+            ),
+        ];
+        for (body, expected) in cases {
+            let e = error_of(&source(body));
+            assert!(e.starts_with(expected), "{body}: {e}");
+        }
+        // Names are unique across serial and NMEA sources (they share the status and logs).
+        let e = error_of(&format!(
+            "{MINIMAL}\n[[nmea_source]]\nname = \"radar-link\"\nreceiver = \"ais\"\ntcp = \"h:1\"\n"
+        ));
+        assert!(e.starts_with("nmea_source[0].name"), "{e}");
+        let e = error_of(&source("receiver = \"ais\"\ntcp = \"h:1\"\nport = 1"));
+        assert!(e.contains("port"), "{e}");
     }
 
     #[test]

@@ -144,10 +144,22 @@ struct NodeState {
     reassembler: Option<Box<Reassembler<AIS_REASSEMBLY_SLOTS>>>,
 }
 
+/// An `nmea_source`'s state: the receiver its lines are attributed to, and its own fragment
+/// reassembler (fragments of one message arrive on one feed; two feeds of one receiver must
+/// not mix theirs).
+#[derive(Debug)]
+struct NmeaSourceState {
+    receiver: usize,
+    reassembler: Box<Reassembler<AIS_REASSEMBLY_SLOTS>>,
+}
+
 /// Turns frames into observations.
 #[derive(Debug)]
 pub struct Decoder {
     nodes: HashMap<u32, NodeState>,
+    /// By `nmea_source` index; `None` for a source whose receiver is not configured (only
+    /// possible with an unvalidated config: its lines are counted malformed).
+    nmea_sources: Vec<Option<NmeaSourceState>>,
     /// `plates.checkpoint[].id`, by index.
     checkpoints: Vec<String>,
     metrics: Arc<Metrics>,
@@ -184,8 +196,23 @@ impl Decoder {
             .iter()
             .map(|c| c.id.clone())
             .collect();
+        let nmea_sources = config
+            .nmea_sources
+            .iter()
+            .map(|source| {
+                let receiver = config
+                    .ais_receivers
+                    .iter()
+                    .position(|a| a.name == source.receiver)?;
+                Some(NmeaSourceState {
+                    receiver,
+                    reassembler: Box::new(Reassembler::new(AIS_FRAGMENT_MAX_AGE_MS)),
+                })
+            })
+            .collect();
         Decoder {
             nodes,
+            nmea_sources,
             checkpoints,
             metrics,
             log_limit: RateLimit::new(Duration::from_secs(10)),
@@ -281,6 +308,79 @@ impl Decoder {
                 }
             }
         }
+    }
+}
+
+impl Decoder {
+    /// Decodes one line of `nmea_source[source]` that arrived at `arrival_ms` (UTC ms),
+    /// appending what it says to `out`: AIS sentences take the same path as node-framed
+    /// ones, timed by their arrival (a raw feed has no node clock); ARPA `TTM`/`TLL` are
+    /// parsed and counted but not fused yet; anything else is counted.
+    pub fn decode_nmea_line(
+        &mut self,
+        source: usize,
+        line: &str,
+        arrival_ms: u64,
+        out: &mut Vec<Observation>,
+    ) {
+        let m = &self.metrics;
+        let Some(Some(state)) = self.nmea_sources.get_mut(source) else {
+            inc(&m.nmea_lines_malformed);
+            return;
+        };
+        let t = arrival_ms as f64 / 1000.0;
+        let formatter = match nmea::parse(line) {
+            Ok(sentence) => Some((sentence.start, sentence.formatter())),
+            Err(_) => None,
+        };
+        match formatter {
+            Some((b'!', "VDM" | "VDO")) => {}
+            Some((b'$', "TTM" | "TLL")) => {
+                // Only checksummed sentences: a radar always sends one, and without it a
+                // corrupted line could pass for a target.
+                let parsed = nmea::parse(line)
+                    .and_then(nmea::Sentence::require_checksum)
+                    .map_err(|e| e.to_string())
+                    .and_then(|s| {
+                        borderfuse_common::arpa::parse_arpa(&s)
+                            .map(|_| ())
+                            .map_err(|e| e.to_string())
+                    });
+                match parsed {
+                    Ok(()) => inc(&m.arpa_sentences),
+                    Err(e) => {
+                        inc(&m.arpa_bad_sentences);
+                        if let Some(more) = self.log_limit.check() {
+                            tracing::warn!(%line, error = %e, more, "ARPA sentence rejected");
+                        }
+                    }
+                }
+                return;
+            }
+            Some(_) => {
+                inc(&m.nmea_lines_unused);
+                return;
+            }
+            // A damaged AIS sentence (bad checksum) still goes the AIS way, to be counted
+            // with the AIS sentences rejected, as a node's would be.
+            None if line.contains("VDM,") || line.contains("VDO,") => {}
+            None => {
+                inc(&m.nmea_lines_malformed);
+                if let Some(more) = self.log_limit.check() {
+                    tracing::debug!(%line, more, "not an NMEA sentence");
+                }
+                return;
+            }
+        }
+        decode_ais(
+            line,
+            t,
+            state.receiver,
+            &mut state.reassembler,
+            m,
+            &mut self.log_limit,
+            out,
+        );
     }
 }
 

@@ -176,6 +176,7 @@ pub fn agent_config(
             origin: position(scenario.origin),
         },
         sources: Vec::new(),
+        nmea_sources: Vec::new(),
         radars: scenario
             .radars
             .iter()

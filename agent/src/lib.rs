@@ -3,13 +3,13 @@
 //! Data flows one way, one module a stage, each testable without the others:
 //!
 //! ```text
-//! ingest (serial sources) ─▶ decode (frames → observations) ─▶ fuse (tracker, AIS binding)
+//! ingest (serial, NMEA) ─▶ decode (frames → observations) ─▶ fuse (tracker, AIS binding)
 //!        ─▶ detect (rules → alerts) ─▶ publish (MQTT)
 //! ```
 //!
 //! [`pipeline::Pipeline`] is the synchronous core (decode → fuse → detect) driven by frames
-//! and their arrival times, deterministic for a given input; [`run`] wires it to serial ports
-//! and the MQTT broker with tokio.
+//! and their arrival times, deterministic for a given input; [`run`] wires it to serial ports,
+//! NMEA feeds (TCP, UDP, serial) and the MQTT broker with tokio.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

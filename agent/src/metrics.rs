@@ -75,6 +75,24 @@ counters! {
     camera_http_refused,
     /// Sources lost while open (read error or end of file).
     source_disconnects,
+    /// NMEA 0183 lines received from `nmea_source`s (within the length limit, UTF-8).
+    nmea_lines,
+    /// NMEA lines dropped: longer than the limit.
+    nmea_lines_overlong,
+    /// NMEA lines dropped: not UTF-8.
+    nmea_lines_not_utf8,
+    /// NMEA lines that are not NMEA sentences (no start character, bad checksum, garbage).
+    nmea_lines_malformed,
+    /// NMEA sentences of kinds the agent does not use (neither AIS nor radar ARPA).
+    nmea_lines_unused,
+    /// NMEA sources' connections lost (TCP closed, serial port gone, socket failed): each is
+    /// followed by a reconnection attempt after backoff.
+    nmea_reconnects,
+    /// Radar ARPA sentences (`TTM`, `TLL`) read from NMEA sources: parsed and counted, not
+    /// fused yet.
+    arpa_sentences,
+    /// Radar ARPA sentences that did not parse.
+    arpa_bad_sentences,
     /// Radar plots taken in.
     radar_plots,
     /// Radar plots dropped: their scan already ended, or beyond the per-scan limit.
@@ -155,6 +173,16 @@ impl Snapshot {
             + self.bad_frames_version
             + self.bad_frames_postcard
             + self.bad_frames_oversize
+    }
+}
+
+impl Snapshot {
+    /// NMEA lines dropped for any reason before they could be used.
+    pub fn nmea_bad_lines(&self) -> u64 {
+        self.nmea_lines_overlong
+            + self.nmea_lines_not_utf8
+            + self.nmea_lines_malformed
+            + self.arpa_bad_sentences
     }
 }
 

@@ -187,6 +187,27 @@ impl Pipeline {
     pub fn handle_frame(&mut self, frame: Frame, arrival_ms: u64) -> Vec<Alert> {
         let mut observations = std::mem::take(&mut self.observations);
         self.decoder.decode(frame, arrival_ms, &mut observations);
+        self.absorb_observations(observations, arrival_ms)
+    }
+
+    /// Handles one line of `nmea_source[source]` (an AIS receiver's raw NMEA 0183 output)
+    /// that arrived at `arrival_ms` (UTC ms); returns the alerts it raised, updated or
+    /// cleared. AIS sentences are decoded as node-framed ones are; ARPA sentences are only
+    /// counted (see [`Decoder::decode_nmea_line`]).
+    pub fn handle_nmea_line(&mut self, source: usize, line: &str, arrival_ms: u64) -> Vec<Alert> {
+        let mut observations = std::mem::take(&mut self.observations);
+        self.decoder
+            .decode_nmea_line(source, line, arrival_ms, &mut observations);
+        self.absorb_observations(observations, arrival_ms)
+    }
+
+    /// Feeds decoded observations (of one frame or line) through fusion and the rules,
+    /// keeping the buffer for the next call.
+    fn absorb_observations(
+        &mut self,
+        mut observations: Vec<Observation>,
+        arrival_ms: u64,
+    ) -> Vec<Alert> {
         let mut alerts = Vec::new();
         let arrival = arrival_ms as f64 / 1000.0;
         self.arrival = arrival;
@@ -703,6 +724,40 @@ host = "localhost"
         assert_eq!(s.ais_messages, 1);
         assert_eq!(s.ais_bad_sentences, 1);
         assert!(h.pipeline.ais_picture().get(371_798_000).is_some());
+    }
+
+    #[test]
+    fn nmea_lines_take_the_ais_path_and_arpa_and_other_sentences_are_counted() {
+        let metrics = Arc::new(Metrics::default());
+        let config = Config::parse(&CONFIG.replace(
+            "[tracker]",
+            "[[nmea_source]]\nname = \"net\"\nreceiver = \"ais\"\nudp = \"127.0.0.1:10110\"\n[tracker]",
+        ))
+        .unwrap();
+        let mut pipeline = Pipeline::new(&config, metrics.clone());
+        for line in [
+            "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A",
+            // Bad checksum: an AIS sentence rejected, as a node's would be.
+            "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4B",
+            // Radar ARPA: one parses, one has no latitude hemisphere.
+            "$RATLL,1,3647.422,N,01432.592,E,,,,*69",
+            "$RATLL,1,3647.422,,01432.592,E,,,,*27",
+            "$GPZDA,120000.00,29,11,2026,00,00*68",
+            "not nmea at all",
+            "",
+        ] {
+            pipeline.handle_nmea_line(0, line, T0_MS);
+        }
+        // A source index the config does not have: counted, not a panic.
+        pipeline.handle_nmea_line(5, "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A", T0_MS);
+        let s = metrics.snapshot();
+        assert_eq!(s.ais_messages, 1);
+        assert_eq!(s.ais_bad_sentences, 1);
+        assert_eq!(s.arpa_sentences, 1);
+        assert_eq!(s.arpa_bad_sentences, 1);
+        assert_eq!(s.nmea_lines_unused, 1);
+        assert_eq!(s.nmea_lines_malformed, 3);
+        assert!(pipeline.ais_picture().get(371_798_000).is_some());
     }
 }
 

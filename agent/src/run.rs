@@ -56,10 +56,14 @@ impl AgentHandle {
 /// link did.
 pub fn status_line(s: &Snapshot) -> String {
     format!(
-        "frames_in={} bad_frames={} lost_frames={} plots={} ais_msgs={} tracks={} confirmed={} ais_bound={} alerts_raised={} alerts_updated={} alerts_cleared={} alerts_acked={} outbox_pending={} publish_refused={} mqtt_connects={} mqtt_errors={}",
+        "frames_in={} bad_frames={} lost_frames={} nmea_lines={} nmea_bad_lines={} nmea_reconnects={} arpa_sentences={} plots={} ais_msgs={} tracks={} confirmed={} ais_bound={} alerts_raised={} alerts_updated={} alerts_cleared={} alerts_acked={} outbox_pending={} publish_refused={} mqtt_connects={} mqtt_errors={}",
         s.frames_in,
         s.bad_frames(),
         s.frames_lost,
+        s.nmea_lines,
+        s.nmea_bad_lines(),
+        s.nmea_reconnects,
+        s.arpa_sentences,
         s.radar_plots,
         s.ais_messages,
         s.tracks_alive,
@@ -141,6 +145,17 @@ pub fn spawn_with_plates(
         )));
     }
     drop(frame_tx);
+    let (nmea_tx, nmea_rx) = mpsc::channel::<ingest::nmea::NmeaLine>(FRAME_QUEUE);
+    for (i, source) in config.nmea_sources.iter().enumerate() {
+        tasks.push(tokio::spawn(ingest::nmea::run(
+            i,
+            source.clone(),
+            nmea_tx.clone(),
+            metrics.clone(),
+            shutdown_rx.clone(),
+        )));
+    }
+    drop(nmea_tx);
     let (camera_tx, camera_rx) = mpsc::channel::<ingest::camera::CameraMessage>(FRAME_QUEUE);
     for (checkpoint, addr) in config.plates.camera_listeners() {
         tasks.push(tokio::spawn(ingest::camera::run(
@@ -191,6 +206,7 @@ pub fn spawn_with_plates(
         shared.clone(),
         Inputs {
             frames: frame_rx,
+            nmea: nmea_rx,
             cameras: camera_rx,
             hotlists: hotlist_rx,
         },
@@ -294,6 +310,7 @@ struct Shared {
 /// What the pipeline task takes in.
 struct Inputs {
     frames: mpsc::Receiver<SourceFrame>,
+    nmea: mpsc::Receiver<ingest::nmea::NmeaLine>,
     cameras: mpsc::Receiver<ingest::camera::CameraMessage>,
     hotlists: mpsc::Receiver<crate::plates::HotlistUpdate>,
 }
@@ -314,6 +331,7 @@ async fn run_pipeline(
     } = shared;
     let Inputs {
         mut frames,
+        mut nmea,
         mut cameras,
         mut hotlists,
     } = inputs;
@@ -335,6 +353,9 @@ async fn run_pipeline(
                     continue;
                 }
             },
+            // Without NMEA sources the channel is closed: recv() yields None at once and
+            // select! skips the branch.
+            Some(line) = nmea.recv() => pipeline.handle_nmea_line(line.source, &line.text, line.arrival_ms),
             // Without camera listeners the channel is closed: recv() yields None at once and
             // select! skips the branch.
             Some(c) = cameras.recv() => {
@@ -531,6 +552,28 @@ pub async fn run_until_signal(config: Config) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_status_line_shows_the_nmea_sources() {
+        let line = status_line(&Snapshot {
+            nmea_lines: 5,
+            nmea_lines_overlong: 1,
+            nmea_lines_not_utf8: 1,
+            nmea_lines_malformed: 1,
+            arpa_bad_sentences: 1,
+            nmea_reconnects: 2,
+            arpa_sentences: 3,
+            ..Snapshot::default()
+        });
+        for field in [
+            "nmea_lines=5",
+            "nmea_bad_lines=4",
+            "nmea_reconnects=2",
+            "arpa_sentences=3",
+        ] {
+            assert!(line.contains(field), "{field} missing in {line}");
+        }
+    }
 
     #[test]
     fn the_status_line_names_every_plate_refusal_and_event() {

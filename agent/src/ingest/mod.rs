@@ -1,5 +1,5 @@
-//! Ingest: byte streams from the outside world into frames (serial node links) and camera
-//! results ([`camera`] over TCP, [`camera_http`] over HTTP).
+//! Ingest: byte streams from the outside world into frames (serial node links), NMEA 0183
+//! lines ([`nmea`]: AIS receivers over TCP, UDP or serial) and camera results ([`camera`] over TCP, [`camera_http`] over HTTP).
 //!
 //! Each source runs in its own task with its own [`FrameDecoder`](borderfuse_common::frame::FrameDecoder),
 //! counts what it could not decode, and survives the device going away: it reopens it with
@@ -8,6 +8,7 @@
 pub mod camera;
 pub mod camera_http;
 pub mod hotlist_mqtt;
+pub mod nmea;
 pub mod serial;
 
 use crate::metrics::{Metrics, inc};
