@@ -6,7 +6,7 @@
 //! millimetre anywhere a border post can be; `common/tests/geodesy.rs` checks them against
 //! GeographicLib's `LocalCartesian`.
 
-use libm::{atan, atan2, cbrt, cos, sin, sqrt};
+use libm::{asin, atan, atan2, cbrt, cos, sin, sqrt};
 
 /// WGS-84 semi-major axis, metres.
 pub const WGS84_A: f64 = 6_378_137.0;
@@ -221,6 +221,20 @@ impl LocalFrame {
     }
 }
 
+/// Mean Earth radius (IUGG), metres.
+pub const MEAN_EARTH_RADIUS_M: f64 = 6_371_008.8;
+
+/// Great-circle distance between two points on the mean sphere, metres (haversine; heights
+/// ignored). Within 0.5 % of the ellipsoidal distance: enough for "could a car have driven
+/// there", too coarse for tracking, which uses [`LocalFrame`].
+pub fn great_circle_m(a: Geodetic, b: Geodetic) -> f64 {
+    let (la1, la2) = (a.lat_deg.to_radians(), b.lat_deg.to_radians());
+    let half_dlat = (la2 - la1) / 2.0;
+    let half_dlon = (b.lon_deg - a.lon_deg).to_radians() / 2.0;
+    let h = sin(half_dlat) * sin(half_dlat) + cos(la1) * cos(la2) * sin(half_dlon) * sin(half_dlon);
+    2.0 * MEAN_EARTH_RADIUS_M * asin(sqrt(h).min(1.0))
+}
+
 /// Compass bearing (degrees clockwise from north, `[0, 360)`) of a local east/north vector.
 pub fn bearing_deg(east_m: f64, north_m: f64) -> f64 {
     let b = atan2(east_m, north_m).to_degrees();
@@ -230,6 +244,20 @@ pub fn bearing_deg(east_m: f64, north_m: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn great_circle_distances_are_the_haversines() {
+        // One degree of a meridian on the mean sphere.
+        let d = great_circle_m(Geodetic::new(40.0, 26.0), Geodetic::new(41.0, 26.0));
+        assert!((d - MEAN_EARTH_RADIUS_M.to_radians()).abs() < 1e-6, "{d}");
+        // Kipoi to Evzonoi, about 317 km as the crow flies.
+        let d = great_circle_m(Geodetic::new(40.93, 26.33), Geodetic::new(41.11, 22.56));
+        assert!((d - 317_000.0).abs() < 2_000.0, "{d}");
+        assert_eq!(
+            great_circle_m(Geodetic::new(1.0, 2.0), Geodetic::new(1.0, 2.0)),
+            0.0
+        );
+    }
 
     #[test]
     fn ecef_round_trip_is_exact_to_the_nanometre_scale() {

@@ -27,19 +27,6 @@ pub const CONFUSIONS: [(char, char); 5] =
 /// Time from the vehicle passing to the camera reporting, s.
 pub const READ_LATENCY_S: f64 = 0.3;
 
-/// Letters each country's plates use (the simulator's own table, as the traffic generator
-/// draws plates).
-fn country_letters(country: &str) -> &'static str {
-    match country {
-        "GR" => "ABEHIKMNOPTXYZ",
-        "BG" => "ABEKMHOPCTYX",
-        "IT" => "ABCDEFGHJKLMNPRSTVWXYZ",
-        "ES" => "BCDFGHJKLMNPRSTVWXYZ",
-        "TR" => "ABCDEFGHIJKLMNOPRSTUVYZ",
-        _ => "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-    }
-}
-
 /// One camera read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CameraRead {
@@ -130,7 +117,8 @@ pub fn camera_reads(s: &Scenario) -> Vec<CameraRead> {
                 if seen >= camera.read_probability {
                     continue;
                 }
-                let letters = country_letters(&vehicle.country);
+                // The letters the traffic generator draws this country's plates from.
+                let (_, letters) = crate::traffic::plate_pattern(&vehicle.country);
                 let confusable = confusable_positions(&vehicle.plate, letters);
                 let pick = |k: u64| {
                     (!confusable.is_empty())

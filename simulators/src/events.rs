@@ -34,7 +34,7 @@ use crate::motion::{Route, State};
 use crate::scenario::{Scenario, VesselSpec};
 use crate::traffic::{CLONE_DETOUR_FACTOR, CLONE_MAX_SPEED_KMH};
 use crate::world::inside;
-use borderfuse_common::geo::{Enu, Geodetic, LocalFrame};
+use borderfuse_common::geo::{Enu, Geodetic, LocalFrame, great_circle_m};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -498,16 +498,6 @@ fn plate_events(scenario: &Scenario, reads: &[CameraRead]) -> Vec<ExpectedEvent>
         }
     }
     events
-}
-
-/// Great-circle distance on a sphere of the WGS-84 mean radius, m.
-fn great_circle_m(a: Geodetic, b: Geodetic) -> f64 {
-    const R: f64 = 6_371_008.8;
-    let (la, lb) = (a.lat_deg.to_radians(), b.lat_deg.to_radians());
-    let dlat = lb - la;
-    let dlon = (b.lon_deg - a.lon_deg).to_radians();
-    let h = (dlat / 2.0).sin().powi(2) + la.cos() * lb.cos() * (dlon / 2.0).sin().powi(2);
-    2.0 * R * h.sqrt().min(1.0).asin()
 }
 
 /// One of the agent's alerts, as scored.

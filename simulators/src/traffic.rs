@@ -308,7 +308,7 @@ pub(crate) struct VehicleTrafficFile {
 }
 
 /// How a country's current plates are written: `L` a letter of `letters`, `D` a digit.
-fn plate_pattern(country: &str) -> (&'static str, &'static str) {
+pub(crate) fn plate_pattern(country: &str) -> (&'static str, &'static str) {
     const LATIN: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     match country {
         // The 14 letters Greek and Latin share.

@@ -22,9 +22,6 @@ use std::collections::{HashMap, VecDeque};
 /// Passages kept per plate.
 pub const RING_LEN: usize = 16;
 
-/// Mean Earth radius (IUGG), metres: great-circle distances between checkpoints.
-const EARTH_RADIUS_M: f64 = 6_371_008.8;
-
 /// A checkpoint: a post's lanes, or a partner's.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Checkpoint {
@@ -36,13 +33,10 @@ pub struct Checkpoint {
     pub lon: f64,
 }
 
-/// Great-circle distance between two checkpoints, metres (haversine).
+/// Great-circle distance between two checkpoints, metres.
 pub fn great_circle_m(a: &Checkpoint, b: &Checkpoint) -> f64 {
-    let (la1, la2) = (a.lat.to_radians(), b.lat.to_radians());
-    let dlat = la2 - la1;
-    let dlon = (b.lon - a.lon).to_radians();
-    let h = (dlat / 2.0).sin().powi(2) + la1.cos() * la2.cos() * (dlon / 2.0).sin().powi(2);
-    2.0 * EARTH_RADIUS_M * h.sqrt().min(1.0).asin()
+    use borderfuse_common::geo::{Geodetic, great_circle_m};
+    great_circle_m(Geodetic::new(a.lat, a.lon), Geodetic::new(b.lat, b.lon))
 }
 
 /// The tracker's settings.
